@@ -1,0 +1,85 @@
+"""Read spreadsheet cell values (numbers, text, dates) as text, codes and money."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from domain.money import (
+    MAX_YUAN,
+    NEGATIVE_REASON,
+    TOO_BIG_REASON,
+    AmountError,
+    parse_amount,
+    round_yuan,
+    unit_factor,
+)
+from domain.text import squash, tidy
+
+# Cells that mean "nothing here" in Chinese sheets.
+_PLACEHOLDERS = {"-", "--", "—", "——", "/", "无", "\\"}
+
+
+def _number_text(value: int | float | Decimal) -> str:
+    """101.0 -> "101", 0.30000000000000004 stays exact as typed by str(), never "1E+2"."""
+    number = Decimal(str(value))
+    if number == number.to_integral_value():
+        return str(int(number))
+    return f"{number.normalize():f}"
+
+
+def cell_text(value: object) -> str:
+    """Any cell as tidy text: numbers without ".0", dates as ISO, whitespace cleaned."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int | float | Decimal):
+        try:
+            return _number_text(value)
+        except (InvalidOperation, ValueError, OverflowError):
+            return str(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return tidy(str(value))
+
+
+def cell_code(value: object) -> str | None:
+    """A project code: Excel's 101.0 -> "101", full-width folded, spaces removed."""
+    text = squash(cell_text(value))
+    return text or None
+
+
+def is_placeholder(value: object) -> bool:
+    """Blank, or a dash/"无" that sheets use for an empty amount."""
+    text = squash(cell_text(value))
+    return not text or text in _PLACEHOLDERS
+
+
+def cell_amount(value: object, unit: str) -> int | None:
+    """A money cell in ``unit`` ("亿元"/"万元"/"元") as integer 元; None when blank.
+
+    Numbers from openpyxl go through ``Decimal(str(value))`` so float noise never reaches
+    the result; text may carry its own unit ("3000万" in a 亿元 column).
+
+    Raises:
+        AmountError: negative, too large or not a number; ``short`` is the reason to show.
+    """
+    if is_placeholder(value):
+        return None
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise AmountError(f"无法识别金额“{value}”") from None
+        if not number.is_finite():
+            raise AmountError(f"无法识别金额“{value}”")
+        if number < 0:
+            raise AmountError(NEGATIVE_REASON)
+        yuan = round_yuan(number * unit_factor(unit))
+        if yuan > MAX_YUAN:
+            raise AmountError(TOO_BIG_REASON)
+        return yuan
+    if not isinstance(value, str):
+        raise AmountError(f"无法识别金额“{cell_text(value)}”")
+    return parse_amount(value, default_unit=unit).yuan

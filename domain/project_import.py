@@ -1,0 +1,347 @@
+"""Import the city's key-project list from an uploaded .xlsx or .csv.
+
+``parse_project_file`` never raises for a bad row: each problem becomes a ``RowError`` with
+the row number and the column header as written in the file, so the admin can fix the sheet.
+Whole-file problems raise ``ImportFileError``.
+"""
+
+import itertools
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from domain.cell_values import cell_amount, cell_code, cell_text
+from domain.header_detect import MONEY_FIELDS, Column, Field, HeaderLayout, detect_header
+from domain.import_errors import ImportFileError
+from domain.money import NEGATIVE_REASON, TOO_BIG_REASON, AmountError, format_wan
+from domain.row_kinds import RowKind, classify_row
+from domain.sheet_reader import Table, read_tables, too_many_rows
+from domain.stages import Stage, parse_build_type, parse_category, parse_stage
+from domain.text import squash
+
+__all__ = ["ImportFileError", "ImportResult", "ProjectRow", "RowError", "parse_project_file"]
+
+T = TypeVar("T")
+
+NO_HEADER = "未找到表头，请确认表格含有“项目名称”“责任单位”“总投资”“年度计划投资”等列"
+MONTHLY_TOLERANCE_PERCENT = 1  # monthly plans are typed by hand and rounded
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    """One valid project read from the list. Money is integer 元."""
+
+    row: int  # 1-based spreadsheet row number, for messages
+    code: str | None  # None when the file only has 序号
+    name: str
+    unit: str  # 责任单位
+    category: str | None  # one of stages.CATEGORIES
+    stage: Stage | None
+    leader: str | None  # 包抓领导
+    total_yuan: int
+    year_plan_yuan: int
+    monthly_plan_yuan: tuple[int, ...] | None  # per-month plan, Jan..Dec
+    build_type: str | None  # 新建 / 续建
+    liaison: str | None
+    extra: dict[str, str]  # other columns by header text, e.g. 建设内容
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A problem in one row; ``column`` is the header as in the file ("" for the whole row)."""
+
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """Valid rows, row errors and what was understood about the file."""
+
+    rows: list[ProjectRow]
+    errors: list[RowError]
+    sheet: str
+    header_row: int  # 1-based row of the (bottom) header row; data starts below it
+    money_unit: str  # unit of the 总投资 column: "亿元", "万元" or "元"
+    warnings: list[str]
+
+
+def parse_project_file(filename: str, content: bytes, *, max_rows: int = 5000) -> ImportResult:
+    """Parse an uploaded project list; the first sheet with a complete header is used.
+
+    Raises:
+        ImportFileError: unreadable or unsupported file, no header, missing required
+            columns, no data, or more than ``max_rows`` projects.
+    """
+    missing: list[Field] | None = None
+    has_cells = False
+    for table in read_tables(filename, content, max_rows=max_rows):
+        has_cells = has_cells or bool(table.rows)
+        layout = detect_header(table)
+        if layout is None:
+            continue
+        if layout.missing():
+            missing = missing or layout.missing()
+            continue
+        return _import_table(table, layout, max_rows)
+    if missing:
+        raise ImportFileError("缺少必填列：" + "、".join(field.value for field in missing))
+    raise ImportFileError(NO_HEADER if has_cells else "文件中没有数据")
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    """What the row parser needs to know about the table's columns."""
+
+    fields: dict[Field, Column]
+    months: list[Column] | None  # Jan..Dec when all twelve exist
+    units: dict[int, str]  # column index -> money unit
+    extra: list[Column]
+
+
+def _sheet(layout: HeaderLayout) -> _Sheet:
+    fields = layout.fields()
+    by_month = layout.months()
+    months = [by_month[m] for m in range(1, 13)] if len(by_month) == 12 else None
+    used = {column.index for column in fields.values()}
+    used |= {column.index for column in months or []}
+    extra = [
+        column
+        for column in layout.columns
+        if column.index not in used and column.field is not Field.SEQ
+    ]
+    units = {
+        column.index: layout.money_unit(column)
+        for column in [*fields.values(), *(months or [])]
+        if column.field in MONEY_FIELDS
+    }
+    return _Sheet(fields=fields, months=months, units=units, extra=extra)
+
+
+class _RowParser:
+    """Parses one project row, collecting every problem rather than stopping at the first."""
+
+    def __init__(self, sheet: _Sheet, number: int, values: list[object]) -> None:
+        self.sheet = sheet
+        self.number = number
+        self.values = values
+        self.errors: list[RowError] = []
+        self.notes: Counter[str] = Counter()  # facts for file-level warnings
+
+    def value(self, column: Column | None) -> object:
+        if column is None or column.index >= len(self.values):
+            return None
+        return self.values[column.index]
+
+    def text(self, field: Field) -> str:
+        return cell_text(self.value(self.sheet.fields.get(field)))
+
+    def fail(self, column: Column | None, reason: str) -> None:
+        self.errors.append(RowError(self.number, column.header if column else "", reason))
+
+    def required_text(self, field: Field) -> str:
+        text = self.text(field)
+        if not text:
+            self.fail(self.sheet.fields[field], f"缺少{field.value}")
+        return text
+
+    def amount(self, column: Column) -> tuple[int | None, bool]:
+        """(元 or None when blank, whether the cell was readable)."""
+        unit = self.sheet.units[column.index]
+        raw = self.value(column)
+        try:
+            return cell_amount(raw, unit), True
+        except AmountError as error:
+            if error.short in (NEGATIVE_REASON, TOO_BIG_REASON):
+                self.fail(column, error.short)
+            else:
+                self.fail(column, f"无法识别金额“{cell_text(raw)}”，应填数字（单位：{unit}）")
+            return None, False
+
+    def total(self) -> int | None:
+        column = self.sheet.fields[Field.TOTAL]
+        total, readable = self.amount(column)
+        if readable and total is None:
+            self.fail(column, "缺少总投资")
+        elif total == 0:
+            self.fail(column, "总投资必须大于0")
+        return total or None
+
+    def year_plan(self, total: int | None) -> int | None:
+        column = self.sheet.fields[Field.YEAR_PLAN]
+        year, readable = self.amount(column)
+        if readable and year is None:
+            self.fail(column, "缺少年度计划投资")
+        elif year is not None and total is not None and year > total:
+            self.fail(column, f"年度计划投资{format_wan(year)}大于总投资{format_wan(total)}")
+        return year
+
+    def monthly(self, year: int | None) -> tuple[int, ...] | None:
+        columns = self.sheet.months
+        if columns is None:
+            return None
+        amounts = [self.amount(column) for column in columns]
+        if not all(readable for _, readable in amounts):
+            return None
+        if all(value is None for value, _ in amounts):
+            return None  # no monthly plan given for this project
+        months = [value or 0 for value, _ in amounts]
+        if year is None or _within_plan(sum(months), year):
+            return tuple(months)
+        if _is_cumulative(months, year):
+            self.notes["cumulative"] += 1
+            return tuple(b - a for a, b in itertools.pairwise([0, *months]))
+        span = f"{columns[0].header}~{columns[-1].header}"
+        self.errors.append(
+            RowError(
+                self.number,
+                span,
+                f"月度计划合计{format_wan(sum(months))}超过年度计划投资{format_wan(year)}",
+            )
+        )
+        return None
+
+    def choice(self, field: Field, parse: Callable[[str], T | None], allowed: str) -> T | None:
+        raw = self.text(field)
+        if not raw:
+            return None
+        parsed = parse(raw)
+        if parsed is None:
+            self.fail(self.sheet.fields[field], f"无法识别{field.value}“{raw}”，应为{allowed}")
+        return parsed
+
+    def extra(self) -> dict[str, str]:
+        extra: dict[str, str] = {}
+        for column in self.sheet.extra:
+            text = cell_text(self.value(column))
+            if text:
+                extra[column.header or f"第{column.index + 1}列"] = text
+        return extra
+
+    def build_type(self, extra: dict[str, str]) -> str | None:
+        raw = self.text(Field.BUILD_TYPE)
+        parsed = parse_build_type(raw) if raw else None
+        if raw and parsed is None:
+            # Not worth rejecting the project: keep what the sheet said.
+            extra[self.sheet.fields[Field.BUILD_TYPE].header] = raw
+            self.notes["build_type"] += 1
+        return parsed
+
+    def parse(self) -> ProjectRow | None:
+        name = self.required_text(Field.NAME)
+        unit = self.required_text(Field.UNIT)
+        category = self.choice(Field.CATEGORY, parse_category, "产业、基础设施或民生")
+        stage = self.choice(Field.STAGE, parse_stage, "谋划、前期、在建、竣工或投产")
+        total = self.total()
+        year = self.year_plan(total)
+        monthly = self.monthly(year)
+        extra = self.extra()
+        build_type = self.build_type(extra)
+        if self.errors or total is None or year is None:
+            return None
+        code_column = self.sheet.fields.get(Field.CODE)
+        return ProjectRow(
+            row=self.number,
+            code=cell_code(self.value(code_column)) if code_column else None,
+            name=name,
+            unit=unit,
+            category=category,
+            stage=stage,
+            leader=self.text(Field.LEADER) or None,
+            total_yuan=total,
+            year_plan_yuan=year,
+            monthly_plan_yuan=monthly,
+            build_type=build_type,
+            liaison=self.text(Field.LIAISON) or None,
+            extra=extra,
+        )
+
+
+def _within_plan(monthly_sum: int, year: int) -> bool:
+    return monthly_sum * 100 <= year * (100 + MONTHLY_TOLERANCE_PERCENT)
+
+
+def _is_cumulative(months: list[int], year: int) -> bool:
+    """Some lists give the plan to date (1-3月累计) per month: rising and ending at the year."""
+    rising = all(a <= b for a, b in itertools.pairwise(months))
+    return rising and abs(months[-1] - year) * 100 <= year * MONTHLY_TOLERANCE_PERCENT
+
+
+def _duplicate(
+    parser: _RowParser, column: Column, key: str | None, seen: dict[str, int], label: str
+) -> None:
+    """Record the first row of each key; later rows with the same key are errors."""
+    if not key:
+        return
+    if key in seen:
+        parser.fail(column, f"{label}与第{seen[key]}行重复")
+    else:
+        seen[key] = parser.number
+
+
+def _warnings(
+    table: Table, layout: HeaderLayout, sheet: _Sheet, counts: Counter[str]
+) -> list[str]:
+    warnings = list(table.warnings)
+    total = sheet.fields[Field.TOTAL]
+    if not (total.unit or total.parent_unit or layout.note_unit):
+        warnings.append("表中未注明金额单位，已按万元导入")
+    partial = len(layout.months())
+    if 0 < partial < 12:
+        warnings.append(f"月度计划列不完整（只有{partial}个月），已作为其他信息保留")
+    messages = {
+        RowKind.TOTAL: "已跳过{}个合计/小计行",
+        RowKind.SECTION: "已跳过{}个分类标题行",
+        RowKind.NOTE: "已跳过{}个备注/说明行",
+        RowKind.HEADER: "已跳过{}个重复的表头行",
+        "cumulative": "{}个项目的月度计划为累计数，已换算为每月计划",
+        "build_type": "{}个项目的建设性质无法识别（应为新建或续建），已保留原文",
+    }
+    warnings += [text.format(counts[key]) for key, text in messages.items() if counts[key]]
+    return warnings
+
+
+def _import_table(table: Table, layout: HeaderLayout, max_rows: int) -> ImportResult:
+    sheet = _sheet(layout)
+    rows: list[ProjectRow] = []
+    errors: list[RowError] = []
+    counts: Counter[str] = Counter()
+    codes: dict[str, int] = {}
+    names: dict[str, int] = {}
+    projects = 0
+    for number, values in table.rows:
+        if number <= layout.last_row:
+            continue
+        kind = classify_row(values, layout)
+        if kind is not RowKind.PROJECT:
+            counts[kind] += 1
+            continue
+        projects += 1
+        if projects > max_rows:
+            raise too_many_rows(max_rows)
+        parser = _RowParser(sheet, number, values)
+        project = parser.parse()
+        code_column = sheet.fields.get(Field.CODE)
+        if code_column is not None:
+            code = cell_code(parser.value(code_column))
+            _duplicate(parser, code_column, code, codes, f"项目编号“{code}”")
+        else:
+            name_column = sheet.fields[Field.NAME]
+            name_key = squash(cell_text(parser.value(name_column)))
+            _duplicate(parser, name_column, name_key, names, "项目名称")
+        counts.update(parser.notes)
+        errors += parser.errors
+        if project is not None and not parser.errors:
+            rows.append(project)
+    if projects == 0:
+        raise ImportFileError("表格中没有项目数据")
+    return ImportResult(
+        rows=rows,
+        errors=errors,
+        sheet=table.name,
+        header_row=layout.last_row,
+        money_unit=layout.money_unit(sheet.fields[Field.TOTAL]),
+        warnings=_warnings(table, layout, sheet, counts),
+    )
