@@ -1,0 +1,57 @@
+"""Build the PTB Application: transport, lifecycle (open the store, menus, jobs), handlers."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder
+
+import handlers
+import scheduler
+from config import Config
+from handlers.common import Services
+from handlers.menu import set_all_menus
+from storage import Database
+from transport import PerChatUpdateProcessor, RetryingRateLimiter
+
+log = logging.getLogger(__name__)
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+
+
+def build_application(config: Config) -> Application:
+    app = (
+        ApplicationBuilder()
+        .token(config.telegram.token)
+        .base_url(config.telegram.base_url)
+        .base_file_url(config.telegram.base_file_url)
+        .rate_limiter(RetryingRateLimiter(overall_max_rate=config.telegram.rate_limit))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .connect_timeout(10)
+        .read_timeout(config.telegram.timeout)
+        .write_timeout(30)
+        .get_updates_read_timeout(40)
+        # Room for the final offset-confirming getUpdates while a long poll is cancelled.
+        .get_updates_connection_pool_size(2)
+        .post_init(_on_startup)
+        .post_shutdown(_on_shutdown)
+        .build()
+    )
+    app.bot_data["config"] = config
+    handlers.register(app)
+    return app
+
+
+async def _on_startup(app: Application) -> None:
+    config: Config = app.bot_data["config"]
+    db = await Database.open(config.storage_path)
+    app.bot_data["svc"] = Services(db=db, config=config)
+    await set_all_menus(app.bot, db)
+    await scheduler.setup(app)
+    log.info("Jinzhan started as @%s, store %s", app.bot.username, config.storage_path)
+
+
+async def _on_shutdown(app: Application) -> None:
+    services: Services | None = app.bot_data.get("svc")
+    if services is not None:
+        await services.db.close()

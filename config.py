@@ -1,0 +1,139 @@
+"""Configuration: one TOML file, validated into typed objects before any network call."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+TOKEN_ENV = "BOT_TOKEN"
+
+
+class ConfigError(Exception):
+    """A configuration problem, described in one line that names the key."""
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str
+    base_url: str
+    base_file_url: str
+    timeout: float
+    rate_limit: int
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    timezone: ZoneInfo
+    admins: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class InviteConfig:
+    days: int
+    admin_hours: int
+
+
+@dataclass(frozen=True)
+class Config:
+    telegram: TelegramConfig
+    bot: BotConfig
+    storage_path: Path
+    invites: InviteConfig
+
+
+_KNOWN: dict[str, set[str]] = {
+    "telegram": {"token", "base_url", "base_file_url", "timeout", "rate_limit"},
+    "bot": {"timezone", "admins"},
+    "storage": {"path"},
+    "invites": {"days", "admin_hours"},
+}
+
+
+def _get(section: dict[str, Any], name: str, key: str, kind: type, default: Any) -> Any:
+    value = section.get(key, default)
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise ConfigError(f"{name}.{key}: expected {kind.__name__}, got {value!r}")
+    return value
+
+
+def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str]) -> Config:
+    """Validate a parsed TOML document; raise ConfigError naming the first bad key."""
+    for name, section in raw.items():
+        if name not in _KNOWN:
+            raise ConfigError(f"unknown section [{name}]")
+        if not isinstance(section, dict):
+            raise ConfigError(f"[{name}] must be a table")
+        for key in section:
+            if key not in _KNOWN[name]:
+                raise ConfigError(f"unknown key {name}.{key}")
+    tg = raw.get("telegram", {})
+    token = env.get(TOKEN_ENV) or _get(tg, "telegram", "token", str, "")
+    if not token.strip():
+        raise ConfigError(
+            "telegram.token is empty: create a bot with @BotFather (https://t.me/BotFather), "
+            f"then put its token in the config file or the {TOKEN_ENV} environment variable"
+        )
+    if ":" not in token:
+        raise ConfigError(
+            "telegram.token: does not look like a bot token (expected 123456:ABC...)"
+        )
+    base_url = _get(tg, "telegram", "base_url", str, "https://api.telegram.org/bot")
+    base_file_url = _get(tg, "telegram", "base_file_url", str, "https://api.telegram.org/file/bot")
+    for key, url in (("base_url", base_url), ("base_file_url", base_file_url)):
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"telegram.{key}: must start with http:// or https://, got {url!r}")
+    timeout = tg.get("timeout", 15)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 300:
+        raise ConfigError(f"telegram.timeout: expected seconds between 0 and 300, got {timeout!r}")
+    rate_limit = _get(tg, "telegram", "rate_limit", int, 30)
+    if not 1 <= rate_limit <= 10_000:
+        raise ConfigError(f"telegram.rate_limit: expected 1..10000 messages/s, got {rate_limit}")
+
+    bot = raw.get("bot", {})
+    tz_name = _get(bot, "bot", "timezone", str, "Asia/Shanghai")
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"bot.timezone: unknown time zone {tz_name!r}") from None
+    admins = _get(bot, "bot", "admins", list, [])
+    if not all(isinstance(a, int) and not isinstance(a, bool) and a > 0 for a in admins):
+        raise ConfigError(f"bot.admins: expected a list of Telegram user ids, got {admins!r}")
+
+    storage = raw.get("storage", {})
+    path = Path(_get(storage, "storage", "path", str, "data/jinzhan.sqlite3"))
+    if not str(path).strip():
+        raise ConfigError("storage.path is empty")
+
+    inv = raw.get("invites", {})
+    days = _get(inv, "invites", "days", int, 7)
+    admin_hours = _get(inv, "invites", "admin_hours", int, 24)
+    if not 1 <= days <= 365:
+        raise ConfigError(f"invites.days: expected 1..365, got {days}")
+    if not 1 <= admin_hours <= 24 * 30:
+        raise ConfigError(f"invites.admin_hours: expected 1..720, got {admin_hours}")
+
+    return Config(
+        telegram=TelegramConfig(
+            token.strip(), base_url, base_file_url, float(timeout), rate_limit
+        ),
+        bot=BotConfig(tz, tuple(admins)),
+        storage_path=path if path.is_absolute() else base_dir / path,
+        invites=InviteConfig(days, admin_hours),
+    )
+
+
+def load_config(path: Path, env: dict[str, str] | None = None) -> Config:
+    """Read and validate the TOML file at `path`."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    return parse_config(
+        raw, base_dir=path.resolve().parent, env=dict(os.environ if env is None else env)
+    )

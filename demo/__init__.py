@@ -1,0 +1,129 @@
+"""`python bot.py demo`: the real bot, offline, against the test suite's fake Bot API server.
+
+A small simulated city: an admin imports ~20 projects from a messy Excel list, invites a leader
+and three liaisons; the liaisons report (one with a problem and a site photo, one mistyping an
+amount first), one corrects today's report, and a stranger is turned away. The conversation is
+printed and everything the bot sent is written to a folder.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from tests.fakebot import FakeBotApi
+from tests.harness import RunningBot, Talk, make_config, with_buttons
+from tests.unit.sample_sheets import city_list_xlsx, city_projects
+
+ADMIN_ID = 1001
+N_PROJECTS = 20
+
+
+def site_photo() -> bytes:
+    """A stand-in site photo (a crane over a building), drawn with matplotlib."""
+    fig = Figure(figsize=(4, 3), dpi=80)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 4)
+    ax.set_ylim(0, 3)
+    ax.axis("off")
+    ax.add_patch(_rect(0, 0, 4, 3, "#cfe3f5"))  # sky
+    ax.add_patch(_rect(0, 0, 4, 0.4, "#8c7b5f"))  # ground
+    ax.add_patch(_rect(1.0, 0.4, 1.4, 1.5, "#b0b0b0"))  # building frame
+    ax.plot([3.2, 3.2, 1.2], [0.4, 2.7, 2.7], color="#e6a100", linewidth=4)  # crane
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def _rect(x: float, y: float, w: float, h: float, color: str):
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((x, y), w, h, color=color)
+
+
+async def _report(
+    liaison: Talk,
+    text: str,
+    amount: str,
+    *,
+    problem: str | None = None,
+    photo: bytes | None = None,
+    code: str | None = None,
+) -> None:
+    answer = await liaison.say(f"/report {code}" if code else "/report")
+    if "请选择" in "".join(c.text or "" for c in answer):
+        await liaison.press(with_buttons(answer), "")  # the first project
+    await liaison.say(text)
+    await liaison.say(amount)
+    await liaison.say("/skip")  # stage unchanged
+    await liaison.say(problem or "/skip")
+    summary = await (liaison.send_photo(photo) if photo else liaison.say("/skip"))
+    await liaison.press(with_buttons(summary), "确认提交", until="已保存")
+
+
+async def run_demo(out: Path) -> int:
+    """Play the scripted city; print the transcript; write the bot's output to `out`."""
+    projects = city_projects(N_PROJECTS)
+    units = list(dict.fromkeys(p.unit for p in projects))
+    leader = projects[0].leader
+    work = Path(tempfile.mkdtemp(prefix="jinzhan-demo-"))
+    names = {ADMIN_ID: "项目办李主任", 2001: "联络员张伟", 2002: "联络员王芳", 2003: "联络员刘强",
+             3001: leader, 9999: "陌生人"}  # fmt: skip
+    async with FakeBotApi() as fake:
+        bot = RunningBot(make_config(fake, work / "jinzhan.sqlite3", admins=(ADMIN_ID,)))
+        await bot.start()
+        try:
+            talk = {uid: Talk(fake, fake.user(uid, name)) for uid, name in names.items()}
+            admin = talk[ADMIN_ID]
+            await admin.say("/start")
+            await admin.say("/import")
+            preview = await admin.send_document(
+                "2026年市级重点项目计划表.xlsx", city_list_xlsx(N_PROJECTS),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )  # fmt: skip
+            await admin.press(with_buttons(preview), "确认导入", until="导入完成")
+
+            async def invite(args: str) -> str:
+                text = "\n".join(c.text or "" for c in await admin.say(f"/invite {args}"))
+                return text.split("/start ")[-1].split()[0]
+
+            await talk[3001].say(f"/start {await invite(f'领导 {leader}')}")
+            for uid, unit in zip((2001, 2002, 2003), units, strict=False):
+                await talk[uid].say(f"/start {await invite(f'联络员 {unit}')}")
+
+            await _report(
+                talk[2001],
+                "完成桩基施工12根，钢筋进场80吨",
+                "+350",
+                problem="施工临时用电增容手续未办结，需供电公司协调",
+                photo=site_photo(),
+            )
+            await _report(talk[2002], "主体结构施工至三层", "3千万")
+            third = talk[2003]
+            await third.say("/report")
+            await third.say("设备基础验收完成")
+            await third.say("-5")  # mistyped: the bot explains and asks again
+            await third.say("1.2亿")
+            for _ in range(3):
+                summary = await third.say("/skip")
+            await third.press(with_buttons(summary), "确认提交", until="已保存")
+            # A correction: the earlier version is kept as history.
+            await _report(talk[2002], "主体结构施工至四层（更正）", "3200万")
+            await talk[2002].say("/mine")
+            await talk[9999].say("你好，我想看看项目进度")
+            await admin.say(f"/projects {units[0]}")
+            await fake.wait_idle()
+        finally:
+            await bot.stop()
+        lines = fake.transcript(names)
+        shutil.rmtree(out, ignore_errors=True)
+        fake.dump_outbox(out, names)
+    shutil.copyfile(work / "jinzhan.sqlite3", out / "jinzhan.sqlite3")
+    shutil.rmtree(work, ignore_errors=True)
+    print("\n".join(lines))
+    print(f"\n— what the bot sent, and the database, are in {out}/")
+    return 0

@@ -1,0 +1,19 @@
+"""All update handlers, registered in one place because order matters.
+
+PTB runs the first matching handler of a group. Commands and buttons come first; the router's
+catch-alls (typed answers to an open flow, unknown commands) come last so they only see what no
+specific handler took.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from handlers import errors, groups, imports, invites, mine, projects, report, router, start
+
+
+def register(app: Application) -> None:
+    for module in (start, imports, invites, projects, groups, report, mine):
+        module.register(app)
+    router.register(app)  # last: catch-alls
+    errors.register(app)

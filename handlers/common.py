@@ -1,0 +1,113 @@
+"""What every handler needs: the services, the caller, replies, and role checks."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from config import Config
+from messages import t
+from storage import Database, people
+from storage.people import Person
+from timeutil import local_date, utc_now
+
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
+PersonCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE, Person], Awaitable[Any]]
+ROLE_NAMES = {"admin": "role.admin", "leader": "role.leader", "liaison": "role.liaison"}
+
+
+@dataclass
+class Services:
+    db: Database
+    config: Config
+
+
+def svc(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data["svc"]
+
+
+def today(context: ContextTypes.DEFAULT_TYPE) -> date:
+    return local_date(utc_now(), svc(context).config.bot.timezone)
+
+
+def display_name(update: Update) -> str:
+    user = update.effective_user
+    return (user.full_name or user.username or str(user.id))[:64] if user else ""
+
+
+async def current_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
+    """The caller, if bound; config admins are bound on first contact."""
+    user = update.effective_user
+    if user is None:
+        return None
+    s = svc(context)
+    person = await people.by_tg_user(s.db, user.id)
+    if user.id in s.config.bot.admins and (person is None or not person.is_admin):
+        async with s.db.transaction() as tx:
+            pid = await people.upsert(tx, user.id, display_name(update), user.username)
+            await people.grant(tx, pid, "admin")
+        person = await people.by_tg_user(s.db, user.id)
+    return person
+
+
+async def reply(update: Update, text: str, **kwargs: Any) -> Message:
+    """Answer in the chat the update came from."""
+    chat = update.effective_chat
+    assert chat is not None
+    return await chat.send_message(text, **kwargs)
+
+
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """Inline keyboard from rows of (label, callback_data)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def is_private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+def requires(*roles: str, private: bool = True) -> Callable[[PersonCallback], Callback]:
+    """Let the callback run only for a bound person holding one of `roles`.
+
+    A stranger gets the one polite line; a person without the role is told so; nothing else
+    happens in either case. The checked person is passed to the callback.
+    """
+
+    def wrap(func: PersonCallback) -> Callback:
+        @functools.wraps(func)
+        async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
+            if update.callback_query:
+                await update.callback_query.answer()
+            if private and not is_private(update):
+                await reply(update, t("common.private_only"))
+                return None
+            person = await current_person(update, context)
+            if person is None or not person.roles:
+                if is_private(update):
+                    await reply(update, t("common.stranger"))
+                return None
+            if roles and not person.roles.intersection(roles):
+                names = "、".join(t(ROLE_NAMES[r]) for r in roles)
+                await reply(update, t("common.denied", roles=names))
+                return None
+            return await func(update, context, person)
+
+        return guarded
+
+    return wrap
+
+
+def command_args(update: Update) -> list[str]:
+    """Whitespace-split arguments after the command, full-width spaces included."""
+    text = (update.effective_message.text or "") if update.effective_message else ""
+    parts = text.replace("\u3000", " ").split()
+    return parts[1:]

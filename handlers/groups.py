@@ -1,0 +1,77 @@
+"""Groups: /bindgroup registers a push target; membership changes are tracked."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import ChatMember, Update
+from telegram.constants import ChatType
+from telegram.ext import Application, ChatMemberHandler, CommandHandler, ContextTypes
+
+from handlers.common import command_args, current_person, reply, svc
+from messages import t
+from storage import audit, projects, push_targets
+
+log = logging.getLogger(__name__)
+KINDS = {"leaders": "leaders", "领导": "leaders", "unit": "unit", "单位": "unit",
+         "departments": "departments", "部门": "departments"}  # fmt: skip
+
+
+async def bindgroup_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/bindgroup leaders | unit <单位> | departments — admins only, in a group."""
+    chat = update.effective_chat
+    assert chat is not None
+    if chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
+        await reply(update, t("group.only_in_group"))
+        return
+    person = await current_person(update, context)
+    if person is None or not person.is_admin:
+        await reply(update, t("group.admins_only"))
+        return
+    args = command_args(update)
+    kind = KINDS.get(args[0].lower()) if args else None
+    if kind is None or (kind == "unit") != (len(args) >= 2):
+        await reply(update, t("group.usage"))
+        return
+    db = svc(context).db
+    unit_id = None
+    if kind == "unit":
+        unit_id = await projects.unit_by_name(db, args[1])
+        if unit_id is None:
+            known = "、".join(name for _, name in await projects.units(db)) or t("group.no_units")
+            await reply(update, t("group.unknown_unit", unit=args[1][:40], units=known[:1500]))
+            return
+    async with db.transaction() as tx:
+        await push_targets.bind(
+            tx,
+            chat_id=chat.id,
+            kind=kind,
+            unit_id=unit_id,
+            title=chat.title or "",
+            bound_by=person.id,
+        )
+        await audit.record(tx, person.id, "group.bind", chat=chat.id, kind=kind, unit=unit_id)
+    await reply(update, t(f"group.bound_{kind}", unit=args[1] if unit_id else ""))
+
+
+async def on_my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The bot was added to or removed from a chat: keep push targets in step."""
+    change = update.my_chat_member
+    if change is None or change.chat.type == ChatType.PRIVATE:
+        return
+    gone = change.new_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED)
+    async with svc(context).db.transaction() as tx:
+        changed = await push_targets.set_active(tx, change.chat.id, not gone)
+        if changed:
+            await audit.record(
+                tx, None, "group.removed" if gone else "group.readded", chat=change.chat.id
+            )
+    log.info("bot %s chat %s", "removed from" if gone else "added to", change.chat.id)
+    was_out = change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED)
+    if not gone and was_out:
+        await context.bot.send_message(change.chat.id, t("group.hello"))
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("bindgroup", bindgroup_command))
+    app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))

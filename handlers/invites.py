@@ -1,0 +1,92 @@
+"""/invite and /invites: admins hand out roles by deep link and revoke open invites."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from handlers.common import command_args, keyboard, reply, requires, svc
+from membership import InviteRequestError, create_invite, parse_request
+from messages import t
+from storage import audit, invites
+from storage.people import Person
+from timeutil import show, utc_now
+
+
+@requires("admin")
+async def invite_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
+) -> None:
+    """/invite <liaison|leader|admin> [codes|unit|leader] [次数=N] [天数=N]."""
+    s = svc(context)
+    try:
+        request = await parse_request(s.db, command_args(update))
+    except InviteRequestError as exc:
+        await reply(update, t(exc.key, **exc.values))
+        return
+    invite = await create_invite(
+        s.db, request, creator_id=person.id, now=utc_now(), cfg=s.config.invites
+    )
+    link = f"https://t.me/{context.bot.username}?start={invite.code}"
+    scope = (
+        t("invite.scope", label=request.label, count=len(request.project_ids))
+        if request.project_ids
+        else ""
+    )
+    await reply(
+        update,
+        t(
+            "invite.created",
+            role=t(f"role.{invite.role}"),
+            scope=scope,
+            expires=show(invite.expires_at, s.config.bot.timezone, "%Y-%m-%d %H:%M"),
+            uses=invite.max_uses,
+            link=link,
+            code=invite.code,
+        ),
+        disable_web_page_preview=True,
+    )
+
+
+@requires("admin")
+async def invites_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
+) -> None:
+    """List open invites, each with a revoke button."""
+    s = svc(context)
+    open_ = await invites.open_invites(s.db, utc_now())
+    if not open_:
+        await reply(update, t("invite.none_open"))
+        return
+    lines, rows = [t("invite.list_title", count=len(open_))], []
+    for inv in open_[:30]:
+        label = inv.scope.get("label") or ""
+        lines.append(
+            t(
+                "invite.list_line",
+                id=inv.id,
+                role=t(f"role.{inv.role}"),
+                label=label,
+                uses=inv.uses,
+                max=inv.max_uses,
+                expires=show(inv.expires_at, s.config.bot.timezone),
+            )
+        )
+        rows.append([(t("invite.btn_revoke", id=inv.id), f"inv:rv:{inv.id}")])
+    await reply(update, "\n".join(lines), reply_markup=keyboard(rows))
+
+
+@requires("admin")
+async def on_revoke(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+    invite_id = int(update.callback_query.data.split(":")[2])
+    async with svc(context).db.transaction() as tx:
+        revoked = await invites.revoke(tx, invite_id, utc_now())
+        if revoked:
+            await audit.record(tx, person.id, "invite.revoke", invite=invite_id)
+    await reply(update, t("invite.revoked" if revoked else "invite.already_revoked", id=invite_id))
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("invite", invite_command))
+    app.add_handler(CommandHandler("invites", invites_command))
+    app.add_handler(CallbackQueryHandler(on_revoke, pattern=r"^inv:rv:\d+$"))

@@ -1,0 +1,76 @@
+"""Private messages that are not commands, /skip, and unknown commands.
+
+A typed answer belongs to whatever flow the person has open (a report or an import draft);
+with none open, a document from an admin is taken as a project list, anything else gets a hint.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
+
+from handlers import imports, report
+from handlers.common import current_person, is_private, reply, svc
+from messages import t
+from storage import drafts
+
+
+async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Route a typed answer, photo or file to the open flow."""
+    person = await current_person(update, context)
+    if person is None or not person.roles:
+        await reply(update, t("common.stranger"))
+        return
+    draft = await drafts.get(svc(context).db, person.tg_user_id)
+    message = update.effective_message
+    if draft and draft.kind == "report" and person.is_liaison:
+        await report.on_input(update, context, person, draft)
+    elif (
+        message.document
+        and person.is_admin
+        and not (message.document.mime_type or "").startswith("image/")
+    ):
+        await imports.on_document(update, context, person)
+    elif draft and draft.kind == "import":
+        await reply(update, t("import.send_file"))
+    else:
+        await reply(update, t("common.no_flow"))
+
+
+async def skip_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/skip: leave an optional report step empty."""
+    person = await current_person(update, context)
+    if person is None or not person.roles:
+        await reply(update, t("common.stranger"))
+        return
+    draft = await drafts.get(svc(context).db, person.tg_user_id)
+    if draft is None or draft.kind != "report":
+        await reply(update, t("common.nothing_to_skip"))
+        return
+    if update.update_id <= draft.last_update_id:
+        return
+    await report.on_skip(update, context, draft)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any command no handler took."""
+    if not is_private(update):
+        return  # groups are full of other bots' commands; stay quiet there
+    person = await current_person(update, context)
+    if person is None or not person.roles:
+        await reply(update, t("common.stranger"))
+        return
+    command = (update.effective_message.text or "").split()[0][:32]
+    await reply(update, t("common.unknown_command", command=command))
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("skip", skip_command))
+    app.add_handler(CommandHandler("cancel", report.cancel_command))
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & ~filters.COMMAND & filters.UpdateType.MESSAGE,
+            on_private_message,
+        )
+    )
+    app.add_handler(MessageHandler(filters.COMMAND, unknown_command))

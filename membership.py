@@ -1,0 +1,155 @@
+"""Invites: who may create them, what scope they carry, and redeeming one into a role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from config import InviteConfig
+from storage import Database, audit, invites, people, projects
+from storage.invites import Invite
+
+ROLE_ALIASES = {
+    "liaison": "liaison", "联络员": "liaison", "责任人": "liaison",
+    "leader": "leader", "领导": "leader", "包抓领导": "leader", "帮包领导": "leader",
+    "admin": "admin", "管理员": "admin", "项目办": "admin",
+}  # fmt: skip
+MAX_USES = 500
+
+
+class InviteRequestError(ValueError):
+    """The admin's /invite arguments do not make an invite; `key` names the catalog message."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+@dataclass(frozen=True)
+class InviteRequest:
+    role: str
+    project_ids: list[int]
+    label: str
+    max_uses: int
+    days: int | None
+
+
+async def parse_request(db: Database, args: list[str]) -> InviteRequest:
+    """`<role> [codes|unit|leader name|liaison name ...] [次数=N] [天数=N]` → an InviteRequest.
+
+    Each scope word is matched as a project code, then a unit, then a leader or liaison name
+    from the project list, so "城关区", "XM2026-001" and "王副市长" all work.
+    """
+    if not args or args[0].lower() not in ROLE_ALIASES:
+        raise InviteRequestError("invite.usage")
+    role = ROLE_ALIASES[args[0].lower()]
+    max_uses, days, words = 1, None, []
+    for arg in args[1:]:
+        key, sep, value = arg.partition("=")
+        if sep and key.lower() in ("uses", "次数", "days", "天数"):
+            if not value.isdigit() or not 1 <= int(value) <= (
+                MAX_USES if key in ("uses", "次数") else 365
+            ):
+                raise InviteRequestError("invite.bad_number", arg=arg)
+            if key.lower() in ("uses", "次数"):
+                max_uses = int(value)
+            else:
+                days = int(value)
+        else:
+            words.append(arg)
+    if role == "admin":
+        if words:
+            raise InviteRequestError("invite.admin_no_scope")
+        return InviteRequest(role, [], "", max_uses, days)
+    if not words:
+        raise InviteRequestError("invite.need_scope")
+    ids: dict[int, None] = {}
+    for word in words:
+        found = await _match_scope(db, word)
+        if not found:
+            raise InviteRequestError("invite.unknown_scope", word=word)
+        ids.update(dict.fromkeys(found))
+    return InviteRequest(role, list(ids), "、".join(words), max_uses, days)
+
+
+async def _match_scope(db: Database, word: str) -> list[int]:
+    project = await projects.by_code(db, word)
+    if project:
+        return [project.id]
+    unit = await projects.unit_by_name(db, word)
+    if unit is not None:
+        return [p.id for p in await projects.of_unit(db, unit)]
+    rows = await db.fetchall(
+        "SELECT id FROM projects WHERE leader_name = ? OR liaison_name = ? ORDER BY code",
+        (word, word),
+    )
+    return [r["id"] for r in rows]
+
+
+async def create_invite(
+    db: Database, request: InviteRequest, *, creator_id: int, now: datetime, cfg: InviteConfig
+) -> Invite:
+    if request.role == "admin":
+        lifetime = timedelta(hours=cfg.admin_hours)
+    else:
+        lifetime = timedelta(days=request.days or cfg.days)
+    async with db.transaction() as tx:
+        invite = await invites.create(
+            tx,
+            role=request.role,
+            scope={"projects": request.project_ids, "label": request.label},
+            created_by=creator_id,
+            now=now,
+            expires_at=now + lifetime,
+            max_uses=request.max_uses,
+        )
+        await audit.record(tx, creator_id, "invite.create", invite=invite.id, role=invite.role)
+    return invite
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    role: str
+    project_count: int
+    label: str
+
+
+class RedeemError(ValueError):
+    """Why an invite code grants nothing; `key` names the catalog message."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+async def redeem(
+    db: Database, code: str, *, tg_user_id: int, name: str, username: str | None, now: datetime
+) -> Redeemed:
+    """Bind the Telegram user to the invite's role and projects, or raise RedeemError."""
+    async with db.transaction() as tx:
+        invite = await invites.by_code(tx, code)
+        if invite is None:
+            raise RedeemError("invite.code_unknown")
+        if invite.revoked:
+            raise RedeemError("invite.code_revoked")
+        if invite.expires_at <= now:
+            raise RedeemError("invite.code_expired")
+        existing = await people.by_tg_user(tx, tg_user_id)
+        if existing and await invites.already_used_by(tx, invite.id, existing.id):
+            raise RedeemError("invite.code_already_yours")
+        if invite.uses >= invite.max_uses:
+            raise RedeemError("invite.code_used")
+        person_id = await people.upsert(tx, tg_user_id, name, username)
+        await people.grant(tx, person_id, invite.role)
+        project_ids = invite.scope.get("projects", [])
+        if invite.role in ("leader", "liaison"):
+            # Projects deleted since the invite was made are skipped, not an error.
+            rows = await tx.fetchall(
+                f"SELECT id FROM projects WHERE id IN ({','.join('?' * len(project_ids))})",
+                project_ids,
+            )
+            await people.link_projects(tx, person_id, [r["id"] for r in rows], invite.role)
+        await invites.use(tx, invite.id, person_id, now)
+        await audit.record(tx, person_id, "invite.redeem", invite=invite.id, role=invite.role)
+    return Redeemed(invite.role, len(project_ids), invite.scope.get("label", ""))

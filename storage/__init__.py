@@ -1,0 +1,5 @@
+"""Persistence: SQLite through aiosqlite, raw parameterised SQL, one function per query."""
+
+from storage.db import Database, Tx
+
+__all__ = ["Database", "Tx"]

@@ -1,0 +1,59 @@
+"""Flows in progress (a report, an import awaiting confirmation), one per Telegram user."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from storage.db import Database, Tx
+from timeutil import to_iso, utc_now
+
+
+@dataclass
+class Draft:
+    tg_user_id: int
+    kind: str  # "report" | "import"
+    state: str
+    data: dict[str, Any] = field(default_factory=dict)
+    nonce: str = field(default_factory=lambda: secrets.token_hex(3))
+    last_update_id: int = 0
+
+
+async def get(db: Database | Tx, tg_user_id: int) -> Draft | None:
+    row = await db.fetchone("SELECT * FROM drafts WHERE tg_user_id = ?", (tg_user_id,))
+    if row is None:
+        return None
+    return Draft(
+        row["tg_user_id"],
+        row["kind"],
+        row["state"],
+        json.loads(row["data_json"]),
+        row["nonce"],
+        row["last_update_id"],
+    )
+
+
+async def save(tx: Tx, draft: Draft) -> None:
+    await tx.execute(
+        "INSERT INTO drafts"
+        " (tg_user_id, kind, state, data_json, nonce, last_update_id, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (tg_user_id) DO UPDATE SET kind = excluded.kind, state = excluded.state,"
+        " data_json = excluded.data_json, nonce = excluded.nonce,"
+        " last_update_id = excluded.last_update_id, updated_at = excluded.updated_at",
+        (
+            draft.tg_user_id,
+            draft.kind,
+            draft.state,
+            json.dumps(draft.data, ensure_ascii=False),
+            draft.nonce,
+            draft.last_update_id,
+            to_iso(utc_now()),
+        ),
+    )
+
+
+async def delete(tx: Tx, tg_user_id: int) -> None:
+    await tx.execute("DELETE FROM drafts WHERE tg_user_id = ?", (tg_user_id,))

@@ -1,0 +1,60 @@
+"""The message catalog: every key the code asks for exists, and its placeholders are filled."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from messages import catalog, t
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = [
+    p for d in ("handlers", "membership.py", "domain", "scheduler", "storage")
+    for p in ([ROOT / d] if d.endswith(".py") else sorted((ROOT / d).rglob("*.py")))
+]  # fmt: skip
+LITERAL = re.compile(r'\bt\(\s*"([a-z_]+\.[a-z_0-9]+)"')
+FSTRING = re.compile(r"""\bt\(\s*f"([a-z_]+\.)""")
+KEYWORD = re.compile(r"\b([a-z_]+)=")
+
+
+def _call_args(text: str, start: int) -> str:
+    """The rest of a t(...) call from `start`, up to its closing parenthesis."""
+    depth = 1
+    for i in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return text[start:i]
+    return text[start:]
+
+
+def used_keys() -> list[tuple[str, str]]:
+    found = []
+    for path in SOURCES:
+        text = path.read_text(encoding="utf-8")
+        found += [(m.group(1), _call_args(text, m.end())) for m in LITERAL.finditer(text)]
+    return found
+
+
+def test_sources_were_scanned() -> None:
+    assert len(used_keys()) > 50
+
+
+@pytest.mark.parametrize(("key", "args"), used_keys())
+def test_every_used_key_exists(key: str, args: str) -> None:
+    assert key in catalog(), f"{key} is used in code but missing from messages/zh-CN.toml"
+    wanted = {f for _, f, _, _ in string.Formatter().parse(catalog()[key]) if f}
+    given = set(KEYWORD.findall(args))
+    assert wanted <= given or "**" in args, f"{key} needs {wanted - given}"
+
+
+def test_dynamic_key_prefixes_exist() -> None:
+    for path in SOURCES:
+        for prefix in FSTRING.findall(path.read_text(encoding="utf-8")):
+            assert any(k.startswith(prefix) for k in catalog()), prefix
+
+
+def test_fill_in() -> None:
+    assert t("report.saved", code="A1", name="项目", n=1) == "✅ 已保存：A1 项目 今日进展。"
