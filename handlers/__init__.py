@@ -9,11 +9,23 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import errors, groups, imports, invites, mine, projects, report, router, start
+from handlers import (
+    errors,
+    groups,
+    imports,
+    invites,
+    leave,
+    mine,
+    projects,
+    report,
+    router,
+    schedule,
+    start,
+)
 
 
 def register(app: Application) -> None:
-    for module in (start, imports, invites, projects, groups, report, mine):
+    for module in (start, imports, invites, projects, groups, report, mine, schedule, leave):
         module.register(app)
     router.register(app)  # last: catch-alls
     errors.register(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 
 from config import Config
 from messages import t
-from storage import Database, people
+from storage import Database, people, progress
 from storage.people import Person
 from timeutil import local_date, utc_now
 
@@ -27,6 +27,14 @@ ROLE_NAMES = {"admin": "role.admin", "leader": "role.leader", "liaison": "role.l
 class Services:
     db: Database
     config: Config
+    # The time source of every handler and job; tests replace it to play a chosen day.
+    clock: Callable[[], datetime] = utc_now
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        return local_date(self.clock(), self.config.bot.timezone)
 
 
 def svc(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -34,7 +42,7 @@ def svc(context: ContextTypes.DEFAULT_TYPE) -> Services:
 
 
 def today(context: ContextTypes.DEFAULT_TYPE) -> date:
-    return local_date(utc_now(), svc(context).config.bot.timezone)
+    return svc(context).today()
 
 
 def display_name(update: Update) -> str:
@@ -49,6 +57,9 @@ async def current_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return None
     s = svc(context)
     person = await people.by_tg_user(s.db, user.id)
+    if person is not None and person.blocked:  # they write again: pushes may reach them
+        async with s.db.transaction() as tx:
+            await progress.set_blocked(tx, user.id, None)
     if user.id in s.config.bot.admins and (person is None or not person.is_admin):
         async with s.db.transaction() as tx:
             pid = await people.upsert(tx, user.id, display_name(update), user.username)

@@ -10,7 +10,7 @@ from membership import InviteRequestError, create_invite, parse_request
 from messages import t
 from storage import audit, invites
 from storage.people import Person
-from timeutil import show, utc_now
+from timeutil import show
 
 
 @requires("admin")
@@ -25,7 +25,7 @@ async def invite_command(
         await reply(update, t(exc.key, **exc.values))
         return
     invite = await create_invite(
-        s.db, request, creator_id=person.id, now=utc_now(), cfg=s.config.invites
+        s.db, request, creator_id=person.id, now=svc(context).now(), cfg=s.config.invites
     )
     link = f"https://t.me/{context.bot.username}?start={invite.code}"
     scope = (
@@ -54,7 +54,7 @@ async def invites_command(
 ) -> None:
     """List open invites, each with a revoke button."""
     s = svc(context)
-    open_ = await invites.open_invites(s.db, utc_now())
+    open_ = await invites.open_invites(s.db, s.now())
     if not open_:
         await reply(update, t("invite.none_open"))
         return
@@ -80,7 +80,7 @@ async def invites_command(
 async def on_revoke(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
     invite_id = int(update.callback_query.data.split(":")[2])
     async with svc(context).db.transaction() as tx:
-        revoked = await invites.revoke(tx, invite_id, utc_now())
+        revoked = await invites.revoke(tx, invite_id, svc(context).now())
         if revoked:
             await audit.record(tx, person.id, "invite.revoke", invite=invite_id)
     await reply(update, t("invite.revoked" if revoked else "invite.already_revoked", id=invite_id))

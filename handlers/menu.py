@@ -21,9 +21,20 @@ log = logging.getLogger(__name__)
 
 EVERYONE = ("start", "help")
 BY_ROLE: dict[str, tuple[str, ...]] = {
-    "liaison": ("report", "mine", "cancel"),
-    "leader": ("projects",),
-    "admin": ("import", "invite", "invites", "projects", "addproject", "editproject", "cancel"),
+    "liaison": ("report", "mine", "leave", "cancel"),
+    "leader": ("projects", "leave"),
+    "admin": (
+        "import",
+        "invite",
+        "invites",
+        "projects",
+        "addproject",
+        "editproject",
+        "schedule",
+        "pushnow",
+        "leave",
+        "cancel",
+    ),
 }
 GROUP = ("bindgroup", "help")
 

@@ -459,6 +459,8 @@ async def _submit(
         await audit.record(
             tx, person.id, "report.submit", project=project.code, revision=revision.revision
         )
+    # The unit's board (if posted today) shows it on the next scheduler tick.
+    context.application.bot_data["scheduler"].board_dirty(project.unit_id)
     # Only now, with the entry committed, does the liaison hear it is saved.
     mine = await projects.of_person(db, person.id, "liaison")
     reported = await reports.reported_on(db, [p.id for p in mine], day)

@@ -10,7 +10,6 @@ from handlers.menu import GROUP, commands_for, set_person_menu
 from membership import RedeemError, redeem
 from messages import t
 from storage import drafts
-from timeutil import utc_now
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -46,7 +45,7 @@ async def _redeem(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str)
             tg_user_id=user.id,
             name=display_name(update),
             username=user.username,
-            now=utc_now(),
+            now=svc(context).now(),
         )
     except RedeemError as exc:
         await reply(update, t(exc.key))

@@ -1,13 +1,154 @@
-"""Scheduled reminders and pushes (wired here; the jobs themselves come with the scheduler).
+"""Scheduled reminders and pushes.
 
-The database is the source of truth: `setup` rebuilds the jobs from it at startup.
+The database is the source of truth: every tick reads the schedule, the calendar and the
+outbox, plans the runs that are due (once per kind and period), sends what is due, and edits
+the day's boards that changed. A tick runs at startup (so a run missed while the bot was down
+goes out if still useful) and then every TICK_SECONDS; an admin's change to the schedule is
+seen by the next tick, without a restart.
 """
 
 from __future__ import annotations
 
-from telegram.ext import Application
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application, ContextTypes
+
+from messages import t
+from scheduler.dispatch import Dispatcher
+from scheduler.plan import plan
+from scheduler.render import board
+from scheduler.slots import REMINDERS, Slot, current_slot, due_slots
+from scheduler.workdays import WorkCalendar
+from storage import Database, outbox, people, schedule
+from timeutil import local_date
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 10
+MANUAL_GRACE = timedelta(hours=1)
+PUSH_KINDS = ("remind", "board", "digest", "weekly", "monthly")
+
+
+class Scheduler:
+    """Plans and sends the scheduled runs of one Application."""
+
+    def __init__(self, app: Application) -> None:
+        self.app = app
+        self._lock = asyncio.Lock()
+        self._dirty_units: set[int] | None = None  # None: refresh every board once (startup)
+
+    @property
+    def _svc(self):
+        return self.app.bot_data["svc"]
+
+    @property
+    def db(self) -> Database:
+        return self._svc.db
+
+    async def calendar(self) -> WorkCalendar:
+        return WorkCalendar(await schedule.exceptions(self.db))
+
+    def board_dirty(self, unit_id: int) -> None:
+        """A report came in for this unit: its board (if any today) is edited on the next tick."""
+        if self._dirty_units is not None:
+            self._dirty_units.add(unit_id)
+
+    async def tick(self, now: datetime | None = None) -> None:
+        """Plan what is due, send it, refresh boards. Ticks never overlap."""
+        async with self._lock:
+            now = now or self._svc.now()
+            tz = self._svc.config.bot.timezone
+            calendar = await self.calendar()
+            await self._warn_unknown_year(now, calendar)
+            items = await schedule.items(self.db)
+            for slot in due_slots(items, now, tz, calendar):
+                if not await schedule.was_run(self.db, slot.kind, slot.period):
+                    await plan(self.db, slot, now=now, calendar=calendar, tz=tz)
+            await self._dispatcher(items).run(now, calendar)
+            await self._refresh_boards(now)
+
+    async def run_now(self, kind: str, actor: int, now: datetime | None = None) -> int:
+        """/pushnow: plan the current period of `kind` now and send it; return new deliveries."""
+        async with self._lock:
+            now = now or self._svc.now()
+            tz = self._svc.config.bot.timezone
+            items = await schedule.items(self.db)
+            calendar = await self.calendar()
+            slot = self._slot_for(kind, items, now, tz)
+            added = await plan(
+                self.db, slot, now=now, calendar=calendar, tz=tz, trigger="manual", actor=actor
+            )
+            await self._dispatcher(items).run(now, calendar)
+            await self._refresh_boards(now)
+            return added
+
+    def _slot_for(self, kind: str, items, now: datetime, tz) -> Slot:
+        day = local_date(now, tz)
+        if kind == "remind":
+            # The latest reminder whose time has come (the first one before any is due).
+            due = [k for k in REMINDERS if current_slot(k, items, day, tz).due <= now]
+            kind = due[-1] if due else REMINDERS[0]
+        slot = current_slot(kind, items, day, tz)
+        # An admin asked for it: due now, and worth sending for a while even after its deadline.
+        return Slot(slot.kind, slot.period, slot.day, now, max(slot.expires, now + MANUAL_GRACE))
+
+    def _dispatcher(self, items) -> Dispatcher:
+        deadline = items["board"].at.strftime("%H:%M")
+        return Dispatcher(self.app.bot, self.db, self._svc.config.bot.timezone, deadline)
+
+    async def _warn_unknown_year(self, now: datetime, calendar: WorkCalendar) -> None:
+        year = local_date(now, self._svc.config.bot.timezone).year
+        if calendar.knows_year(year):
+            return
+        text = t("push.calendar_unknown", year=year)
+        admins = {p.tg_user_id for p in await people.with_role(self.db, "admin")}
+        admins.update(self._svc.config.bot.admins)
+        async with self.db.transaction() as tx:
+            for chat_id in sorted(admins):
+                await outbox.enqueue(
+                    tx, kind="calendar", period=str(year), chat_id=chat_id,
+                    spec={"render": "text", "text": text}, not_before=now,
+                    expires_at=now + timedelta(days=7), now=now,
+                )  # fmt: skip
+
+    async def _refresh_boards(self, now: datetime) -> None:
+        """Edit today's sent boards whose content changed (one message per group per day)."""
+        tz = self._svc.config.bot.timezone
+        day = local_date(now, tz)
+        dirty, self._dirty_units = self._dirty_units, set()
+        for row in await outbox.sent_of_kind(self.db, "board", day.isoformat()):
+            unit_id = row.spec["unit_id"]
+            if dirty is not None and unit_id not in dirty:
+                continue
+            unit = await self.db.fetchval("SELECT name FROM units WHERE id = ?", (unit_id,))
+            fresh = await board(self.db, unit_id, unit or "", day, now, tz)
+            if fresh.content == row.last_text or row.message_id is None:
+                continue
+            try:
+                await self.app.bot.edit_message_text(fresh.text, row.chat_id, row.message_id)
+            except BadRequest as exc:
+                if "not modified" not in str(exc).lower():
+                    log.warning("board %s in %s not edited: %s", row.id, row.chat_id, exc)
+            except TelegramError as exc:
+                log.warning("board %s in %s not edited (%s); next tick retries", row.id,
+                            row.chat_id, exc)  # fmt: skip
+                self.board_dirty(unit_id)
+                continue
+            async with self.db.transaction() as tx:
+                await outbox.set_text(tx, row.id, fresh.content)
+
+
+async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await context.application.bot_data["scheduler"].tick()
 
 
 async def setup(app: Application) -> None:
-    """Rebuild scheduled jobs from the database. None exist yet in this version."""
-    return None
+    """Create the scheduler and its repeating tick (the first one catches up at startup)."""
+    app.bot_data["scheduler"] = Scheduler(app)
+    assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
+    app.job_queue.run_repeating(
+        _tick_job, interval=TICK_SECONDS, first=1, name="scheduler.tick",
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )  # fmt: skip

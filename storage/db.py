@@ -58,11 +58,19 @@ class Tx(Reads):
         self._conn = conn
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run a statement; return lastrowid (for INSERT) or rowcount."""
+        """Run a statement; return how many rows it changed."""
         cur = await self._conn.execute(sql, params)
-        result = cur.lastrowid if sql.lstrip()[:6].upper() == "INSERT" else cur.rowcount
+        count = cur.rowcount
         await cur.close()
-        return result or 0
+        return max(count, 0)
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run an INSERT of one row; return its id."""
+        cur = await self._conn.execute(sql, params)
+        row_id = cur.lastrowid
+        await cur.close()
+        assert row_id, "insert() is for statements that insert a row"
+        return row_id
 
     async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
         await self._conn.executemany(sql, rows)

@@ -57,7 +57,7 @@ async def create(
     max_uses: int,
 ) -> Invite:
     code = new_code()
-    invite_id = await tx.execute(
+    invite_id = await tx.insert(
         "INSERT INTO invites"
         " (code, role, scope_json, created_by, created_at, expires_at, max_uses) VALUES"
         " (?, ?, ?, ?, ?, ?, ?)",

@@ -17,6 +17,7 @@ class Person:
     name: str
     username: str | None
     roles: frozenset[str]
+    blocked: bool = False  # the chat answered 403 to a push; cleared when they write again
 
     @property
     def is_admin(self) -> bool:
@@ -32,14 +33,17 @@ class Person:
 
 
 _SELECT = """
-SELECT p.id, p.tg_user_id, p.name, p.username, GROUP_CONCAT(r.role) AS roles
+SELECT p.id, p.tg_user_id, p.name, p.username, p.blocked_at, GROUP_CONCAT(r.role) AS roles
 FROM people p LEFT JOIN roles r ON r.person_id = p.id
 """
 
 
 def _person(row) -> Person:
     roles = frozenset(row["roles"].split(",")) if row["roles"] else frozenset()
-    return Person(row["id"], row["tg_user_id"], row["name"], row["username"], roles)
+    return Person(
+        row["id"], row["tg_user_id"], row["name"], row["username"], roles,
+        row["blocked_at"] is not None,
+    )  # fmt: skip
 
 
 async def by_tg_user(db: Database | Tx, tg_user_id: int) -> Person | None:
@@ -69,7 +73,7 @@ async def upsert(tx: Tx, tg_user_id: int, name: str, username: str | None) -> in
             "UPDATE people SET name = ?, username = ? WHERE id = ?", (name, username, row["id"])
         )
         return row["id"]
-    return await tx.execute(
+    return await tx.insert(
         "INSERT INTO people (tg_user_id, name, username, created_at) VALUES (?, ?, ?, ?)",
         (tg_user_id, name, username, to_iso(utc_now())),
     )

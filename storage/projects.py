@@ -61,7 +61,7 @@ async def unit_id(tx: Tx, name: str) -> int:
     row = await tx.fetchone("SELECT id FROM units WHERE name = ?", (name,))
     if row:
         return row["id"]
-    return await tx.execute(
+    return await tx.insert(
         "INSERT INTO units (name, created_at) VALUES (?, ?)", (name, to_iso(utc_now()))
     )
 
@@ -200,7 +200,7 @@ async def upsert_imported(tx: Tx, rows: Sequence[ImportedProject], year: int) ->
             fields["created_at"] = now
             cols = ", ".join(fields)
             marks = ", ".join(f":{k}" for k in fields)
-            pid = await tx.execute(f"INSERT INTO projects ({cols}) VALUES ({marks})", fields)
+            pid = await tx.insert(f"INSERT INTO projects ({cols}) VALUES ({marks})", fields)
             created += 1
         await set_monthly_plan(tx, pid, year, row.monthly_plan_yuan)
     return created, updated

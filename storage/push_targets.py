@@ -17,10 +17,11 @@ class PushTarget:
     unit: str | None
     title: str
     active: bool
+    digest: bool
 
 
 _SELECT = """
-SELECT t.id, t.chat_id, t.kind, t.unit_id, u.name AS unit, t.title, t.active
+SELECT t.id, t.chat_id, t.kind, t.unit_id, u.name AS unit, t.title, t.active, t.digest
 FROM push_targets t LEFT JOIN units u ON u.id = t.unit_id
 """
 
@@ -34,6 +35,7 @@ def _target(row) -> PushTarget:
         row["unit"],
         row["title"],
         bool(row["active"]),
+        bool(row["digest"]),
     )
 
 

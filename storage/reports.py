@@ -45,13 +45,13 @@ async def submit(tx: Tx, s: Submission) -> Revision:
     day = s.report_date.isoformat()
     problem_id = photo_id = None
     if s.problem:
-        problem_id = await tx.execute(
+        problem_id = await tx.insert(
             "INSERT INTO problems (project_id, raised_by, description, created_at)"
             " VALUES (?, ?, ?, ?)",
             (s.project_id, s.person_id, s.problem, now),
         )
     if s.photo_file_id:
-        photo_id = await tx.execute(
+        photo_id = await tx.insert(
             "INSERT INTO photos (project_id, file_id, file_unique_id, taken_by, created_at)"
             " VALUES (?, ?, ?, ?, ?)",
             (s.project_id, s.photo_file_id, s.photo_unique_id or "", s.person_id, now),

@@ -6,16 +6,24 @@ Used by the end-to-end tests, the demo (`python bot.py demo`) and the benchmark.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram.ext import Application
 
 from application import ALLOWED_UPDATES, build_application
 from config import Config, parse_config
-from storage import Database
+from domain.project_import import ProjectRow
+from storage import Database, people, projects
 from tests.fakebot import ApiCall, FakeBotApi, FakeUser
 
+ROOT = Path(__file__).resolve().parents[1]
 QUIET = 0.12  # seconds without a new message to a chat before a step counts as answered
 
 
@@ -43,11 +51,39 @@ def make_config(
     return parse_config(raw, base_dir=db_path.parent, env={})
 
 
+class FakeClock:
+    """The bot's clock in tests: a fixed instant that the test moves. No test waits for 16:00."""
+
+    def __init__(self, local: str, tz: str = "Asia/Shanghai") -> None:
+        self.tz = ZoneInfo(tz)
+        self.now = self._parse(local)
+
+    def _parse(self, local: str) -> datetime:
+        return datetime.fromisoformat(local).replace(tzinfo=self.tz).astimezone(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, local: str) -> datetime:
+        """Move to a local wall-clock time, e.g. "2026-11-23 16:00"."""
+        self.now = self._parse(local)
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+# A Monday morning: no daily push is due yet, so tests that do not care see no pushes.
+DEFAULT_START = "2026-11-23 10:00"
+
+
 class RunningBot:
     """The real Application polling the fake server inside the caller's event loop."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, clock: FakeClock | None = None) -> None:
         self.config = config
+        self.clock = clock or FakeClock(DEFAULT_START, config.bot.timezone.key)
         self.app: Application | None = None
 
     @property
@@ -61,6 +97,7 @@ class RunningBot:
         # run_polling() calls post_init/post_shutdown; driving the app by hand, we do.
         assert self.app.post_init is not None
         await self.app.post_init(self.app)
+        self.app.bot_data["svc"].clock = self.clock
         await self.app.start()
         assert self.app.updater is not None
         await self.app.updater.start_polling(
@@ -83,6 +120,13 @@ class RunningBot:
     async def restart(self) -> None:
         await self.stop()
         await self.start()
+
+    async def tick(self, local: str | None = None) -> None:
+        """Move the clock (if given) and run one scheduler tick to completion."""
+        if local is not None:
+            self.clock.set(local)
+        assert self.app is not None
+        await self.app.bot_data["scheduler"].tick()
 
 
 class Talk:
@@ -177,6 +221,65 @@ async def settle(seconds: float = 0.05) -> None:
 
 def joined(calls: list[ApiCall]) -> str:
     return "\n".join(c.text or "" for c in calls)
+
+
+class BotProcess:
+    """`python bot.py` in a child process, so a test can kill -9 it like a power cut."""
+
+    def __init__(
+        self, fake: FakeBotApi, db_path: Path, workdir: Path, admins: tuple[int, ...] = ()
+    ) -> None:
+        self.fake = fake
+        self.config = workdir / "config.toml"
+        self.config.write_text(
+            f'[telegram]\ntoken = "{fake.token}"\nbase_url = "{fake.base_url}"\n'
+            f'base_file_url = "{fake.base_file_url}"\nrate_limit = 1000\n'
+            f'[bot]\nadmins = {list(admins)}\n[storage]\npath = "{db_path}"\n',
+            encoding="utf-8",
+        )
+        self.log = workdir / "bot.log"
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        cursor = self.fake.cursor()
+        with self.log.open("a") as log:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable, str(ROOT / "bot.py"), "--config", str(self.config),
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                env={**os.environ, "BOT_TOKEN": ""},
+            )  # fmt: skip
+        await self.fake.wait_for(lambda c: c.method == "getUpdates", after=cursor, timeout=30)
+
+    async def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, as in a crash or a power cut."""
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGKILL)
+            await asyncio.wait_for(self.proc.wait(), timeout=10)
+
+
+def liaison_project(i: int, unit: str = "城关区") -> ProjectRow:
+    """The i-th project of a generated city (one per liaison)."""
+    return ProjectRow(
+        row=i, code=f"P-{i:05d}", name=f"项目{i}", unit=unit, category="产业", stage=None,
+        leader=None, total_yuan=10**9, year_plan_yuan=10**8, monthly_plan_yuan=None,
+        build_type=None, liaison=None, extra={},
+    )  # fmt: skip
+
+
+async def seed_liaisons(db_path: Path, count: int, first_id: int, year: int = 2026) -> None:
+    """`count` liaisons (Telegram ids from `first_id`), each bound to one project, written with
+    the bot's own storage functions as an import plus redeemed invites would."""
+    db = await Database.open(db_path)
+    try:
+        async with db.transaction() as tx:
+            await projects.upsert_imported(tx, [liaison_project(i) for i in range(count)], year)
+            ids = {r["code"]: r["id"] for r in await tx.fetchall("SELECT id, code FROM projects")}
+            for i in range(count):
+                pid = await people.upsert(tx, first_id + i, f"联络员{i}", None)
+                await people.grant(tx, pid, "liaison")
+                await people.link_projects(tx, pid, [ids[f"P-{i:05d}"]], "liaison")
+    finally:
+        await db.close()
 
 
 def rows(db_path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

@@ -1,0 +1,208 @@
+"""/schedule and /pushnow: admins see and change every reminder and push, effective at once."""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from domain.dates import parse_day
+from handlers.common import command_args, keyboard, reply, requires, svc, today
+from messages import t
+from scheduler import PUSH_KINDS
+from scheduler.slots import REMINDERS
+from scheduler.workdays import OFF, WORK
+from storage import audit, outbox, push_targets, schedule
+from storage.people import Person
+from storage.schedule import KINDS
+
+ITEM_ALIASES = {
+    **{k: k for k in KINDS},
+    "第一次提醒": "remind1", "提醒1": "remind1", "第二次提醒": "remind2", "提醒2": "remind2",
+    "看板": "board", "截止看板": "board", "日报": "digest", "每日汇总": "digest", "汇总": "digest",
+    "周报": "weekly", "每周排名": "weekly", "排名": "weekly", "月报": "monthly",
+    "月度通报": "monthly", "通报": "monthly",
+}  # fmt: skip
+ON = {"on", "开", "开启", "打开"}
+OFF_WORDS = {"off", "关", "关闭"}
+EXCEPTION_KINDS = {"off": OFF, "休息": OFF, "休": OFF, "work": WORK, "上班": WORK, "班": WORK,
+                   "clear": None, "取消": None}  # fmt: skip
+DAYS = {"weekly": "schedule.days_weekly", "monthly": "schedule.days_monthly"}
+HHMM = re.compile(r"^(\d{1,2})[:：](\d{2})$")
+
+
+@requires("admin")
+async def schedule_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
+) -> None:
+    """Show the schedule, or change one thing: `/schedule <item> <HH:MM|开|关>` ..."""
+    args = command_args(update)
+    if args:
+        await _change(update, context, person, args)
+        return
+    await _show(update, context)
+
+
+async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    s = svc(context)
+    db = s.db
+    items = await schedule.items(db)
+    targets = [x for x in await push_targets.all_targets(db) if x.active]
+    reach = {
+        "remind1": t("schedule.targets_liaisons"),
+        "remind2": t("schedule.targets_liaisons"),
+        "board": t("schedule.targets_units", n=sum(x.kind == "unit" for x in targets)),
+        "digest": t("schedule.targets_digest",
+                    n=sum(x.digest and x.kind in ("unit", "leaders") for x in targets)),
+        "weekly": t("schedule.targets_leaders", n=sum(x.kind == "leaders" for x in targets)),
+        "monthly": t("schedule.targets_leaders", n=sum(x.kind == "leaders" for x in targets)),
+    }  # fmt: skip
+    lines = [t("schedule.title", tz=s.config.bot.timezone.key)]
+    buttons = []
+    for kind in KINDS:
+        item = items[kind]
+        name = t(f"schedule.{kind}")
+        lines.append(t("schedule.line", name=name, kind=kind,
+                       days=t(DAYS.get(kind, "schedule.days_workday")),
+                       time=item.at.strftime("%H:%M"),
+                       state=t("schedule.on" if item.enabled else "schedule.off"),
+                       targets=reach[kind]))  # fmt: skip
+        label = "schedule.btn_toggle_off" if item.enabled else "schedule.btn_toggle_on"
+        buttons.append((t(label, name=name), f"sch:tg:{kind}"))
+    lines.append(t("schedule.streak", n=await schedule.setting(db, "streak_days", "3")))
+    calendar = await context.application.bot_data["scheduler"].calendar()
+    year = today(context).year
+    known = calendar.knows_year(year)
+    lines.append(
+        t("schedule.calendar_known" if known else "schedule.calendar_fallback", year=year)
+    )
+    upcoming = sorted(d for d in calendar.exceptions if d >= today(context))
+    if upcoming:
+        shown = "、".join(
+            f"{d.isoformat()}{t('schedule.exception_' + calendar.exceptions[d])}"
+            for d in upcoming[:10]
+        )
+        lines.append(t("schedule.exceptions", days=shown))
+    blocked = await _blocked_chats(context)
+    if blocked:
+        lines.append(t("schedule.blocked", chats="、".join(blocked[:20])))
+    since = s.now() - timedelta(hours=24)
+    counts = await outbox.status_counts(db, since)
+    lines.append(t("schedule.today_stats", **{
+        k: counts.get(k, 0) for k in ("sent", "skipped", "failed", "expired", "blocked")
+    }))  # fmt: skip
+    lines.append(t("schedule.hint"))
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    await reply(update, "\n".join(lines), reply_markup=keyboard(rows))
+
+
+async def _blocked_chats(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
+    db = svc(context).db
+    people_rows = await db.fetchall("SELECT name FROM people WHERE blocked_at IS NOT NULL")
+    groups = await db.fetchall(
+        "SELECT DISTINCT title FROM push_targets WHERE active = 0 ORDER BY title"
+    )
+    return [r["name"] for r in people_rows] + [r["title"] or "群" for r in groups]
+
+
+async def _change(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, args: list[str]
+) -> None:
+    db = svc(context).db
+    head, rest = args[0].lower(), args[1:]
+    if head in ("streak", "连续"):
+        if len(rest) != 1 or not rest[0].isdigit() or not 1 <= int(rest[0]) <= 30:
+            await reply(update, t("schedule.bad_streak"))
+            return
+        async with db.transaction() as tx:
+            await schedule.set_setting(tx, "streak_days", rest[0])
+            await audit.record(tx, person.id, "schedule.streak", value=int(rest[0]))
+        await reply(update, t("schedule.changed_streak", n=int(rest[0])))
+        return
+    if head in ("exception", "例外"):
+        await _exception(update, context, person, rest)
+        return
+    kind = ITEM_ALIASES.get(head)
+    if kind is None or len(rest) != 1:
+        await reply(update, t("schedule.unknown_item", value=args[0][:20]))
+        return
+    value = rest[0].lower()
+    name = t(f"schedule.{kind}")
+    if value in ON or value in OFF_WORDS:
+        await _set_enabled(db, person, kind, value in ON)
+        state = t("schedule.on" if value in ON else "schedule.off")
+        await reply(update, t("schedule.changed_state", name=name, state=state))
+        return
+    match = HHMM.match(value)
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        await reply(update, t("schedule.bad_time"))
+        return
+    at = time(int(match.group(1)), int(match.group(2)))
+    async with db.transaction() as tx:
+        await schedule.set_time(tx, kind, at, person.id)
+        await audit.record(tx, person.id, "schedule.time", kind=kind, at=at.strftime("%H:%M"))
+    await reply(update, t("schedule.changed_time", name=name, time=at.strftime("%H:%M")))
+
+
+async def _set_enabled(db, person: Person, kind: str, enabled: bool) -> None:
+    async with db.transaction() as tx:
+        await schedule.set_enabled(tx, kind, enabled, person.id)
+        await audit.record(tx, person.id, "schedule.enabled", kind=kind, enabled=enabled)
+
+
+async def _exception(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, rest: list[str]
+) -> None:
+    day = parse_day(rest[0], today(context)) if rest else None
+    if day is None or len(rest) < 2 or rest[1].lower() not in EXCEPTION_KINDS:
+        await reply(update, t("schedule.bad_exception"))
+        return
+    kind = EXCEPTION_KINDS[rest[1].lower()]
+    async with svc(context).db.transaction() as tx:
+        await schedule.set_exception(tx, day, kind, " ".join(rest[2:])[:100], person.id)
+        await audit.record(tx, person.id, "schedule.exception", day=day.isoformat(), kind=kind)
+    if kind is None:
+        await reply(update, t("schedule.exception_cleared", day=day.isoformat()))
+    else:
+        await reply(update, t("schedule.changed_exception", day=day.isoformat(),
+                              kind=t(f"schedule.exception_{kind}")))  # fmt: skip
+
+
+@requires("admin")
+async def on_toggle(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+    """sch:tg:<kind>: turn one schedule item on or off."""
+    kind = update.callback_query.data.split(":")[2]
+    if kind not in KINDS:
+        await reply(update, t("common.stale_button"))
+        return
+    items = await schedule.items(svc(context).db)
+    enabled = not items[kind].enabled
+    await _set_enabled(svc(context).db, person, kind, enabled)
+    state = t("schedule.on" if enabled else "schedule.off")
+    await reply(update, t("schedule.changed_state", name=t(f"schedule.{kind}"), state=state))
+
+
+@requires("admin")
+async def pushnow_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
+) -> None:
+    """/pushnow <remind|board|digest|weekly|monthly>: run one now; sent chats are not resent."""
+    args = command_args(update)
+    kind = args[0].lower() if args else ""
+    kind = ITEM_ALIASES.get(kind, kind)
+    if kind in REMINDERS:
+        kind = "remind"  # the latest reminder that is due
+    if kind not in PUSH_KINDS:
+        await reply(update, t("schedule.pushnow_usage"))
+        return
+    added = await context.application.bot_data["scheduler"].run_now(kind, person.id)
+    name = t(f"schedule.{'remind1' if kind == 'remind' else kind}")
+    await reply(update, t("schedule.pushnow_done", name=name, n=added))
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("schedule", schedule_command))
+    app.add_handler(CommandHandler("pushnow", pushnow_command))
+    app.add_handler(CallbackQueryHandler(on_toggle, pattern=r"^sch:tg:[a-z0-9]+$"))

@@ -1,0 +1,126 @@
+"""Sending what the outbox holds: once per row, within Telegram's limits, retried on failure.
+
+A row is marked sent in the same breath as Telegram's answer arrives, so after a crash only
+the message that was in flight at that instant can go out again; everything else is sent
+exactly once. PTB's AIORateLimiter (see transport.py) paces sends to the configured overall
+rate and 20/min per group and waits out 429s; a chat that blocked the bot (403) is marked and
+skipped from then on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date, datetime, timedelta
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from scheduler import render
+from scheduler.workdays import WorkCalendar
+from storage import Database, outbox, progress, push_targets
+from storage.outbox import OutboxRow
+from timeutil import to_iso
+
+log = logging.getLogger(__name__)
+CONCURRENCY = 30  # requests in flight; the rate limiter decides the pace
+MAX_ATTEMPTS = 5
+
+
+def markup(buttons: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in buttons
+        ]
+    )
+
+
+class Dispatcher:
+    """Sends due outbox rows through one Bot."""
+
+    def __init__(self, bot: Bot, db: Database, tz, deadline: str) -> None:
+        self.bot = bot
+        self.db = db
+        self.tz = tz
+        self.deadline = deadline
+
+    async def run(self, now: datetime, calendar: WorkCalendar) -> int:
+        """Send every due row; return how many were sent."""
+        rows = await outbox.due(self.db, now, limit=100_000)
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def one(row: OutboxRow) -> bool:
+            async with gate:
+                return await self._deliver(row, now, calendar)
+
+        results = await asyncio.gather(*(one(r) for r in rows))
+        return sum(results)
+
+    async def _render(
+        self, row: OutboxRow, now: datetime, calendar: WorkCalendar
+    ) -> render.Rendered | None:
+        spec = row.spec
+        kind = spec["render"]
+        if kind == "remind":
+            return await render.remind(self.db, row, self.deadline)
+        if kind == "board":
+            unit = await self.db.fetchval(
+                "SELECT name FROM units WHERE id = ?", (spec["unit_id"],)
+            )
+            day = date.fromisoformat(spec["day"])
+            return await render.board(self.db, spec["unit_id"], unit or "", day, now, self.tz)
+        if kind == "digest":
+            return await render.digest(self.db, date.fromisoformat(spec["day"]), spec["unit_id"])
+        if kind in ("weekly", "monthly"):
+            start, end = date.fromisoformat(spec["start"]), date.fromisoformat(spec["end"])
+            return await render.period_summary(self.db, kind, start, end, calendar)
+        return render.Rendered(spec["text"], [])
+
+    async def _deliver(self, row: OutboxRow, now: datetime, calendar: WorkCalendar) -> bool:
+        if now >= row.expires_at:
+            async with self.db.transaction() as tx:
+                await outbox.mark(tx, row.id, "expired")
+            return False
+        rendered = await self._render(row, now, calendar)
+        if rendered is None:  # e.g. the liaison reported meanwhile
+            async with self.db.transaction() as tx:
+                await outbox.mark(tx, row.id, "skipped")
+            return False
+        try:
+            message = await self.bot.send_message(
+                row.chat_id, rendered.text, reply_markup=markup(rendered.buttons)
+            )
+        except Forbidden as exc:
+            await self._blocked(row, str(exc), now)
+            return False
+        except BadRequest as exc:
+            async with self.db.transaction() as tx:
+                await outbox.mark(tx, row.id, "failed", str(exc))
+            log.warning("outbox %s to %s refused: %s", row.id, row.chat_id, exc)
+            return False
+        except TelegramError as exc:  # 5xx, timeouts, 429 beyond the limiter's retries
+            async with self.db.transaction() as tx:
+                if row.attempts + 1 >= MAX_ATTEMPTS:
+                    await outbox.mark(tx, row.id, "failed", str(exc))
+                else:
+                    delay = timedelta(seconds=30 * 2**row.attempts)
+                    await outbox.retry_later(tx, row.id, str(exc), now + delay)
+            log.warning("outbox %s to %s failed (%s); attempt %d", row.id, row.chat_id, exc,
+                        row.attempts + 1)  # fmt: skip
+            return False
+        async with self.db.transaction() as tx:
+            await outbox.mark_sent(tx, row.id, message.message_id,
+                                   rendered.content or rendered.text, now)  # fmt: skip
+        return True
+
+    async def _blocked(self, row: OutboxRow, error: str, now: datetime) -> None:
+        async with self.db.transaction() as tx:
+            await outbox.mark(tx, row.id, "blocked", error)
+            if row.chat_id > 0:
+                await progress.set_blocked(tx, row.chat_id, to_iso(now))
+            else:
+                await push_targets.set_active(tx, row.chat_id, False)
+        log.info("chat %s blocked the bot; skipped from now on", row.chat_id)

@@ -1,0 +1,114 @@
+"""The durable outbox: every scheduled delivery, keyed by (kind, period, chat)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from storage.db import Database, Tx
+from timeutil import from_iso, to_iso
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    kind: str
+    period: str
+    chat_id: int
+    spec: dict[str, Any]
+    not_before: datetime
+    expires_at: datetime
+    status: str
+    attempts: int
+    message_id: int | None
+    last_text: str | None
+
+
+def _row(r) -> OutboxRow:
+    return OutboxRow(
+        r["id"], r["kind"], r["period"], r["chat_id"], json.loads(r["spec_json"]),
+        from_iso(r["not_before"]), from_iso(r["expires_at"]), r["status"], r["attempts"],
+        r["message_id"], r["last_text"],
+    )  # fmt: skip
+
+
+async def enqueue(
+    tx: Tx,
+    *,
+    kind: str,
+    period: str,
+    chat_id: int,
+    spec: dict[str, Any],
+    not_before: datetime,
+    expires_at: datetime,
+    now: datetime,
+) -> bool:
+    """Add a delivery unless this (kind, period, chat) already exists; True if added."""
+    added = await tx.execute(
+        "INSERT OR IGNORE INTO outbox"
+        " (kind, period, chat_id, spec_json, not_before, expires_at, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            kind, period, chat_id, json.dumps(spec, ensure_ascii=False), to_iso(not_before),
+            to_iso(expires_at), to_iso(now),
+        ),
+    )  # fmt: skip
+    return added == 1
+
+
+async def due(db: Database | Tx, now: datetime, limit: int = 1000) -> list[OutboxRow]:
+    rows = await db.fetchall(
+        "SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ?"
+        " ORDER BY not_before, id LIMIT ?",
+        (to_iso(now), limit),
+    )
+    return [_row(r) for r in rows]
+
+
+async def by_id(db: Database | Tx, row_id: int) -> OutboxRow | None:
+    row = await db.fetchone("SELECT * FROM outbox WHERE id = ?", (row_id,))
+    return _row(row) if row else None
+
+
+async def mark_sent(tx: Tx, row_id: int, message_id: int | None, text: str, now: datetime) -> None:
+    await tx.execute(
+        "UPDATE outbox SET status = 'sent', message_id = ?, last_text = ?, sent_at = ?,"
+        " attempts = attempts + 1 WHERE id = ?",
+        (message_id, text, to_iso(now), row_id),
+    )
+
+
+async def mark(tx: Tx, row_id: int, status: str, error: str | None = None) -> None:
+    await tx.execute(
+        "UPDATE outbox SET status = ?, last_error = COALESCE(?, last_error) WHERE id = ?",
+        (status, error, row_id),
+    )
+
+
+async def retry_later(tx: Tx, row_id: int, error: str, at: datetime) -> None:
+    await tx.execute(
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, not_before = ? WHERE id = ?",
+        (error[:500], to_iso(at), row_id),
+    )
+
+
+async def set_text(tx: Tx, row_id: int, text: str) -> None:
+    await tx.execute("UPDATE outbox SET last_text = ? WHERE id = ?", (text, row_id))
+
+
+async def sent_of_kind(db: Database | Tx, kind: str, period: str) -> list[OutboxRow]:
+    rows = await db.fetchall(
+        "SELECT * FROM outbox WHERE kind = ? AND period = ? AND status = 'sent' ORDER BY id",
+        (kind, period),
+    )
+    return [_row(r) for r in rows]
+
+
+async def status_counts(db: Database | Tx, since: datetime) -> dict[str, int]:
+    rows = await db.fetchall(
+        "SELECT status, COUNT(*) AS n FROM outbox WHERE created_at >= ? GROUP BY status",
+        (to_iso(since),),
+    )
+    return {r["status"]: r["n"] for r in rows}
