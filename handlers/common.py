@@ -68,6 +68,16 @@ async def current_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     return person
 
 
+async def bound_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
+    """The caller if bound to a role; otherwise a private chat gets the one stranger line."""
+    person = await current_person(update, context)
+    if person is None or not person.roles:
+        if is_private(update):
+            await reply(update, t("common.stranger"))
+        return None
+    return person
+
+
 async def reply(update: Update, text: str, **kwargs: Any) -> Message:
     """Answer in the chat the update came from."""
     chat = update.effective_chat
@@ -101,10 +111,8 @@ def requires(*roles: str, private: bool = True) -> Callable[[PersonCallback], Ca
             if private and not is_private(update):
                 await reply(update, t("common.private_only"))
                 return None
-            person = await current_person(update, context)
-            if person is None or not person.roles:
-                if is_private(update):
-                    await reply(update, t("common.stranger"))
+            person = await bound_person(update, context)
+            if person is None:
                 return None
             if roles and not person.roles.intersection(roles):
                 names = "、".join(t(ROLE_NAMES[r]) for r in roles)

@@ -111,11 +111,12 @@ async def on_input(
         return
     if draft.state == PICK:
         await _pick_typed(update, context, person, draft, text)
-    elif draft.state == TEXT:
-        if len(text) > MAX_TEXT:
-            await reply(update, t("report.text_too_long", limit=MAX_TEXT, length=len(text)))
+    elif draft.state in (TEXT, PROBLEM):
+        limit = MAX_TEXT if draft.state == TEXT else MAX_PROBLEM
+        if len(text) > limit:
+            await reply(update, t("report.text_too_long", limit=limit, length=len(text)))
             return
-        draft.data["text"] = text
+        draft.data["text" if draft.state == TEXT else "problem"] = text
         await _advance(update, context, draft)
     elif draft.state == INVEST:
         await _take_investment(update, context, draft, text)
@@ -125,12 +126,6 @@ async def on_input(
             await reply(update, t("report.stage_unknown", stages="、".join(STAGE_ORDER)))
             return
         await _take_stage(update, context, draft, stage)
-    elif draft.state == PROBLEM:
-        if len(text) > MAX_PROBLEM:
-            await reply(update, t("report.text_too_long", limit=MAX_PROBLEM, length=len(text)))
-            return
-        draft.data["problem"] = text
-        await _advance(update, context, draft)
     elif draft.state == PHOTO:
         await reply(update, t("report.photo_expected"))
     else:  # CONFIRM

@@ -10,16 +10,15 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
 from handlers import imports, report
-from handlers.common import current_person, is_private, reply, svc
+from handlers.common import bound_person, is_private, reply, svc
 from messages import t
 from storage import drafts
 
 
 async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Route a typed answer, photo or file to the open flow."""
-    person = await current_person(update, context)
-    if person is None or not person.roles:
-        await reply(update, t("common.stranger"))
+    person = await bound_person(update, context)
+    if person is None:
         return
     draft = await drafts.get(svc(context).db, person.tg_user_id)
     message = update.effective_message
@@ -39,9 +38,8 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
 
 async def skip_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/skip: leave an optional report step empty."""
-    person = await current_person(update, context)
-    if person is None or not person.roles:
-        await reply(update, t("common.stranger"))
+    person = await bound_person(update, context)
+    if person is None:
         return
     draft = await drafts.get(svc(context).db, person.tg_user_id)
     if draft is None or draft.kind != "report":
@@ -56,9 +54,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """Any command no handler took."""
     if not is_private(update):
         return  # groups are full of other bots' commands; stay quiet there
-    person = await current_person(update, context)
-    if person is None or not person.roles:
-        await reply(update, t("common.stranger"))
+    if await bound_person(update, context) is None:
         return
     command = (update.effective_message.text or "").split()[0][:32]
     await reply(update, t("common.unknown_command", command=command))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from handlers.common import current_person, display_name, is_private, reply, svc
+from handlers.common import bound_person, current_person, display_name, is_private, reply, svc
 from handlers.menu import GROUP, commands_for, set_person_menu
 from membership import RedeemError, redeem
 from messages import t
@@ -20,9 +20,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if context.args:
         await _redeem(update, context, context.args[0])
         return
-    person = await current_person(update, context)
-    if person is None or not person.roles:
-        await reply(update, t("common.stranger"))
+    person = await bound_person(update, context)
+    if person is None:
         return
     roles = "、".join(t(f"role.{r}") for r in sorted(person.roles))
     text = t("start.hello", name=person.name, roles=roles)
@@ -74,9 +73,8 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if not is_private(update):
         names: list[str] = list(GROUP)
     else:
-        person = await current_person(update, context)
-        if person is None or not person.roles:
-            await reply(update, t("common.stranger"))
+        person = await bound_person(update, context)
+        if person is None:
             return
         names = commands_for(person.roles)
     lines = [t("help.title")] + [f"/{n} — {t(f'help.{n}')}" for n in names]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
@@ -67,43 +68,25 @@ async def submit(tx: Tx, s: Submission) -> Revision:
         " WHERE r.project_id = ? AND r.report_date = ? GROUP BY r.id",
         (s.project_id, day),
     )
-    report_id, revision = row["id"], row["last"] + 1
+    rev = Revision(
+        report_id=row["id"], project_id=s.project_id, report_date=day,
+        revision=row["last"] + 1, person_id=s.person_id, text=s.text, done_yuan=s.done_yuan,
+        stage_before=s.stage_before, stage_after=s.stage_after, problem_id=problem_id,
+        photo_id=photo_id, created_at=now,
+    )  # fmt: skip
     await tx.execute(
         "INSERT INTO report_revisions (report_id, revision, person_id, text, done_yuan,"
-        " stage_before, stage_after, problem_id, photo_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            report_id,
-            revision,
-            s.person_id,
-            s.text,
-            s.done_yuan,
-            s.stage_before,
-            s.stage_after,
-            problem_id,
-            photo_id,
-            now,
-        ),
+        " stage_before, stage_after, problem_id, photo_id, created_at) VALUES"
+        " (:report_id, :revision, :person_id, :text, :done_yuan, :stage_before, :stage_after,"
+        " :problem_id, :photo_id, :created_at)",
+        dataclasses.asdict(rev),
     )
     await tx.execute(
         "UPDATE projects SET done_yuan = ?, done_year = ?, stage = COALESCE(?, stage),"
         " updated_at = ? WHERE id = ?",
         (s.done_yuan, s.report_date.year, s.stage_after, now, s.project_id),
     )
-    return Revision(
-        report_id,
-        s.project_id,
-        day,
-        revision,
-        s.person_id,
-        s.text,
-        s.done_yuan,
-        s.stage_before,
-        s.stage_after,
-        problem_id,
-        photo_id,
-        now,
-    )
+    return rev
 
 
 _REVISION = """

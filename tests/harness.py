@@ -257,13 +257,18 @@ class BotProcess:
             await asyncio.wait_for(self.proc.wait(), timeout=10)
 
 
-def liaison_project(i: int, unit: str = "城关区") -> ProjectRow:
-    """The i-th project of a generated city (one per liaison)."""
+def project_row(code: str, unit: str = "城关区", leader: str | None = None) -> ProjectRow:
+    """A project as an import would give it: total 10亿, this year's plan 1亿."""
     return ProjectRow(
-        row=i, code=f"P-{i:05d}", name=f"项目{i}", unit=unit, category="产业", stage=None,
-        leader=None, total_yuan=10**9, year_plan_yuan=10**8, monthly_plan_yuan=None,
+        row=1, code=code, name=f"项目{code}", unit=unit, category="产业", stage=None,
+        leader=leader, total_yuan=10**9, year_plan_yuan=10**8, monthly_plan_yuan=None,
         build_type=None, liaison=None, extra={},
     )  # fmt: skip
+
+
+def liaison_project(i: int, unit: str = "城关区") -> ProjectRow:
+    """The i-th project of a generated city (one per liaison)."""
+    return project_row(f"P-{i:05d}", unit)
 
 
 async def seed_liaisons(db_path: Path, count: int, first_id: int, year: int = 2026) -> None:

@@ -24,13 +24,9 @@ XM-004,新能源电池项目,高新区,产业,在建,李副市长,120000,40000
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeBotApi]:
-    api = FakeBotApi()
-    await api.start()
-    try:
-        yield api
-    finally:
-        await api.stop()
+def fake(fake_api: FakeBotApi) -> FakeBotApi:
+    """The fake Bot API server (tests/fakebot/fixtures.py starts and stops it)."""
+    return fake_api
 
 
 @pytest.fixture

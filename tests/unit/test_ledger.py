@@ -8,21 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from domain.project_import import ProjectRow
 from storage import Database, people, projects, reports
+from tests.harness import project_row
 
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
     database = await Database.open(tmp_path / "l.sqlite3")
     async with database.transaction() as tx:
-        await projects.upsert_imported(
-            tx,
-            [ProjectRow(row=1, code="A1", name="项目", unit="城关区", category="产业",
-                        stage=None, leader=None, total_yuan=10**9, year_plan_yuan=10**8,
-                        monthly_plan_yuan=None, build_type=None, liaison=None, extra={})],
-            2026,
-        )  # fmt: skip
+        await projects.upsert_imported(tx, [project_row("A1")], 2026)
         await people.upsert(tx, 7, "联络员", None)
     yield database
     await database.close()

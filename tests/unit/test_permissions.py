@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from config import InviteConfig
-from domain.project_import import ProjectRow
 from handlers.menu import BY_ROLE, commands_for
 from membership import InviteRequestError, RedeemError, create_invite, parse_request, redeem
 from storage import Database, people, projects
+from tests.harness import project_row
 from timeutil import utc_now
 
 CFG = InviteConfig(days=7, admin_hours=24)
@@ -28,22 +28,14 @@ def test_each_role_sees_only_its_commands() -> None:
     assert set(BY_ROLE["admin"]) <= set(commands_for({"admin"}))
 
 
-def row(code: str, unit: str, leader: str) -> ProjectRow:
-    return ProjectRow(
-        row=1, code=code, name=f"项目{code}", unit=unit, category="产业", stage=None,
-        leader=leader, total_yuan=10**8, year_plan_yuan=10**7, monthly_plan_yuan=None,
-        build_type=None, liaison=None, extra={},
-    )  # fmt: skip
-
-
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
     database = await Database.open(tmp_path / "p.sqlite3")
     async with database.transaction() as tx:
         await projects.upsert_imported(
             tx,
-            [row("A1", "城关区", "王副市长"), row("A2", "城关区", "李副市长"),
-             row("B1", "高新区", "王副市长")],
+            [project_row("A1", "城关区", "王副市长"), project_row("A2", "城关区", "李副市长"),
+             project_row("B1", "高新区", "王副市长")],
             2026,
         )  # fmt: skip
         admin = await people.upsert(tx, 1, "管理员", None)
