@@ -1,4 +1,8 @@
-"""The message catalog: every word a person sees, keyed, one TOML file per language."""
+"""The message catalog: every word a person sees, keyed, one folder of TOML files per language.
+
+A language's folder may split its messages by feature (core.toml, report.toml ...); they form
+one catalog, and a key defined in two files is an error rather than a silent override.
+"""
 
 from __future__ import annotations
 
@@ -25,8 +29,14 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, str]:
 @cache
 def catalog(language: str = DEFAULT_LANGUAGE) -> dict[str, str]:
     """All messages of a language as {"section.key": "text with {placeholders}"}."""
-    path = _DIR / f"{language}.toml"
-    return _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+    merged: dict[str, str] = {}
+    for path in sorted((_DIR / language).glob("*.toml")):
+        flat = _flatten(tomllib.loads(path.read_text(encoding="utf-8")))
+        twice = merged.keys() & flat.keys()
+        if twice:
+            raise ValueError(f"{path.name} defines keys already defined: {sorted(twice)}")
+        merged.update(flat)
+    return merged
 
 
 def t(key: str, /, **values: Any) -> str:

@@ -44,7 +44,7 @@ def test_sources_were_scanned() -> None:
 
 @pytest.mark.parametrize(("key", "args"), used_keys())
 def test_every_used_key_exists(key: str, args: str) -> None:
-    assert key in catalog(), f"{key} is used in code but missing from messages/zh-CN.toml"
+    assert key in catalog(), f"{key} is used in code but missing from messages/zh-CN/"
     wanted = {f for _, f, _, _ in string.Formatter().parse(catalog()[key]) if f}
     given = set(KEYWORD.findall(args))
     assert wanted <= given or "**" in args, f"{key} needs {wanted - given}"
@@ -54,6 +54,17 @@ def test_dynamic_key_prefixes_exist() -> None:
     for path in SOURCES:
         for prefix in FSTRING.findall(path.read_text(encoding="utf-8")):
             assert any(k.startswith(prefix) for k in catalog()), prefix
+
+
+def test_a_key_defined_twice_is_an_error(tmp_path, monkeypatch) -> None:
+    import messages
+
+    (tmp_path / "xx").mkdir()
+    (tmp_path / "xx" / "a.toml").write_text('[s]\nk = "一"\n', encoding="utf-8")
+    (tmp_path / "xx" / "b.toml").write_text('[s]\nk = "二"\n', encoding="utf-8")
+    monkeypatch.setattr(messages, "_DIR", tmp_path)
+    with pytest.raises(ValueError, match=r"s\.k"):
+        messages.catalog.__wrapped__("xx")
 
 
 def test_fill_in() -> None:
