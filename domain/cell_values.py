@@ -1,6 +1,7 @@
 """Read spreadsheet cell values (numbers, text, dates) as text, codes and money."""
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 
 from domain.money import (
@@ -83,3 +84,33 @@ def cell_amount(value: object, unit: str) -> int | None:
     if not isinstance(value, str):
         raise AmountError(f"无法识别金额“{cell_text(value)}”")
     return parse_amount(value, default_unit=unit).yuan
+
+
+_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?|月?)$")
+
+
+def cell_date(value: object, *, end_of_month: bool = False) -> dt.date | None:
+    """A date cell: an Excel date, or text like 2026-03-15, 2026/3/15, 2026年3月, 2026.3.
+
+    A month without a day means its first day, or its last with ``end_of_month`` (a planned
+    completion "2026年12月" is due by the month's end). None when blank.
+
+    Raises:
+        ValueError: the cell holds something that is not a date.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    match = _DATE.match(squash(cell_text(value)))
+    if not match:
+        raise ValueError(f"not a date: {value!r}")
+    year, month = int(match.group(1)), int(match.group(2))
+    if match.group(3):
+        return dt.date(year, month, int(match.group(3)))
+    if end_of_month:
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+    return dt.date(year, month, 1)

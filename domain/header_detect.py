@@ -33,6 +33,8 @@ class Field(StrEnum):
     MONTH = "月度计划"
     BUILD_TYPE = "建设性质"
     LIAISON = "联络员"
+    PLANNED_START = "计划开工时间"
+    PLANNED_COMPLETION = "计划竣工时间"
 
 
 REQUIRED_FIELDS = (Field.NAME, Field.UNIT, Field.TOTAL, Field.YEAR_PLAN)
@@ -60,6 +62,13 @@ _ALIASES: dict[Field, tuple[str, ...]] = {
     ),
     Field.BUILD_TYPE: ("建设性质", "新建/续建", "新建续建", "项目性质", "新建或续建"),
     Field.LIAISON: ("联络员", "项目联络员", "联系人", "项目联系人"),
+    Field.PLANNED_START: (
+        "计划开工时间", "计划开工日期", "计划开工", "开工时间", "开工日期", "预计开工时间",
+    ),
+    Field.PLANNED_COMPLETION: (
+        "计划竣工时间", "计划竣工日期", "计划竣工", "计划完工时间", "竣工时间", "预计竣工时间",
+        "计划建成时间", "建成时间",
+    ),
 }  # fmt: skip
 _EXACT: dict[str, tuple[Field, int]] = {
     squash(alias): (column_field, rank)

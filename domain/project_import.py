@@ -5,15 +5,18 @@ the row number and the column header as written in the file, so the admin can fi
 Whole-file problems raise ``ImportFileError``.
 """
 
+import dataclasses
 import itertools
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import TypeVar
 
-from domain.cell_values import cell_amount, cell_code, cell_text
+from domain.cell_values import cell_amount, cell_code, cell_date, cell_text
 from domain.header_detect import MONEY_FIELDS, Column, Field, HeaderLayout, detect_header
 from domain.import_errors import ImportFileError
+from domain.milestone_import import MilestoneRow, parse_milestone_table
 from domain.money import NEGATIVE_REASON, TOO_BIG_REASON, AmountError, format_wan
 from domain.row_kinds import RowKind, classify_row
 from domain.sheet_reader import Table, read_tables, too_many_rows
@@ -45,6 +48,8 @@ class ProjectRow:
     build_type: str | None  # 新建 / 续建
     liaison: str | None
     extra: dict[str, str]  # other columns by header text, e.g. 建设内容
+    planned_start: date | None = None  # 计划开工时间
+    planned_completion: date | None = None  # 计划竣工时间
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,7 @@ class ImportResult:
     header_row: int  # 1-based row of the (bottom) header row; data starts below it
     money_unit: str  # unit of the 总投资 column: "亿元", "万元" or "元"
     warnings: list[str]
+    milestones: list[MilestoneRow] = dataclasses.field(default_factory=list)
 
 
 def parse_project_file(filename: str, content: bytes, *, max_rows: int = 5000) -> ImportResult:
@@ -76,18 +82,34 @@ def parse_project_file(filename: str, content: bytes, *, max_rows: int = 5000) -
             columns, no data, or more than ``max_rows`` projects.
     """
     missing: list[Field] | None = None
-    has_cells = False
-    for table in read_tables(filename, content, max_rows=max_rows):
-        has_cells = has_cells or bool(table.rows)
+    tables = list(read_tables(filename, content, max_rows=max_rows))
+    result: ImportResult | None = None
+    for table in tables:
         layout = detect_header(table)
         if layout is None:
             continue
         if layout.missing():
             missing = missing or layout.missing()
             continue
-        return _import_table(table, layout, max_rows)
+        result = _import_table(table, layout, max_rows)
+        break
+    # Milestones: another sheet of the same workbook, or a file that holds only them.
+    for table in tables:
+        if result is not None and table.name == result.sheet:
+            continue
+        found = parse_milestone_table(table)
+        if found is None:
+            continue
+        nodes, node_errors = found
+        errors = [RowError(e.row, f"{table.name}/{e.column}", e.reason) for e in node_errors]
+        if result is None:
+            return ImportResult([], errors, table.name, 0, "", [], nodes)
+        return dataclasses.replace(result, milestones=nodes, errors=result.errors + errors)
+    if result is not None:
+        return result
     if missing:
         raise ImportFileError("缺少必填列：" + "、".join(field.value for field in missing))
+    has_cells = any(table.rows for table in tables)
     raise ImportFileError(NO_HEADER if has_cells else "文件中没有数据")
 
 
@@ -229,6 +251,15 @@ class _RowParser:
             self.notes["build_type"] += 1
         return parsed
 
+    def date_of(self, field: Field, *, end_of_month: bool = False) -> date | None:
+        column = self.sheet.fields.get(field)
+        raw = self.value(column)
+        try:
+            return cell_date(raw, end_of_month=end_of_month)
+        except ValueError:
+            self.fail(column, f"无法识别日期“{cell_text(raw)}”，应写成 2026-03-15 或 2026年3月")
+            return None
+
     def parse(self) -> ProjectRow | None:
         name = self.required_text(Field.NAME)
         unit = self.required_text(Field.UNIT)
@@ -239,6 +270,8 @@ class _RowParser:
         monthly = self.monthly(year)
         extra = self.extra()
         build_type = self.build_type(extra)
+        start = self.date_of(Field.PLANNED_START)
+        completion = self.date_of(Field.PLANNED_COMPLETION, end_of_month=True)
         if self.errors or total is None or year is None:
             return None
         code_column = self.sheet.fields.get(Field.CODE)
@@ -256,6 +289,8 @@ class _RowParser:
             build_type=build_type,
             liaison=self.text(Field.LIAISON) or None,
             extra=extra,
+            planned_start=start,
+            planned_completion=completion,
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections import Counter
+from datetime import date
 from types import SimpleNamespace
 
 from telegram import Update
@@ -14,7 +15,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from domain.project_import import ImportFileError, ImportResult, parse_project_file
 from handlers.common import keyboard, reply, requires, svc, today
 from messages import t
-from storage import audit, drafts, projects
+from storage import audit, drafts, milestones, projects
 from storage.drafts import Draft
 from storage.people import Person
 
@@ -71,21 +72,17 @@ async def _preview(
     codes, names = await projects.existing_codes_and_names(db)
     updated = sum(1 for r in result.rows if (r.code in codes if r.code else r.name in names))
     units = Counter(r.unit for r in result.rows)
-    lines = [
-        t(
-            "import.preview_head",
-            name=name[:80],
-            sheet=result.sheet,
-            header=result.header_row,
-            unit=result.money_unit,
-        ),
-        t(
-            "import.preview_counts",
-            total=len(result.rows),
-            new=len(result.rows) - updated,
-            updated=updated,
-        ),
-    ]
+    if result.rows:
+        lines = [
+            t("import.preview_head", name=name[:80], sheet=result.sheet,
+              header=result.header_row, unit=result.money_unit),
+            t("import.preview_counts", total=len(result.rows), new=len(result.rows) - updated,
+              updated=updated),
+        ]  # fmt: skip
+    else:
+        lines = [t("import.preview_head_nodes", name=name[:80], sheet=result.sheet)]
+    if result.milestones:
+        lines.append(t("import.preview_milestones", n=len(result.milestones)))
     if units:
         shown = "、".join(f"{u}({n})" for u, n in units.most_common(12))
         more = t("import.more_units", n=len(units) - 12) if len(units) > 12 else ""
@@ -100,27 +97,26 @@ async def _preview(
             )
         if len(result.errors) > MAX_ERRORS_SHOWN:
             lines.append(t("import.errors_more", n=len(result.errors) - MAX_ERRORS_SHOWN))
-    if not result.rows:
+    total = len(result.rows) + len(result.milestones)
+    if not total:
         lines.append(t("import.nothing_valid"))
         async with db.transaction() as tx:
             await drafts.delete(tx, person.tg_user_id)
         await reply(update, "\n".join(lines))
         return
     lines.append(
-        t(
-            "import.confirm_hint_errors" if result.errors else "import.confirm_hint",
-            n=len(result.rows),
-        )
+        t("import.confirm_hint_errors" if result.errors else "import.confirm_hint", n=total)
     )
     draft = Draft(person.tg_user_id, "import", CONFIRM, {
         "file": name[:120],
-        "rows": [dataclasses.asdict(r) for r in result.rows],
+        "rows": [_to_json(r) for r in result.rows],
+        "milestones": [_to_json(m) for m in result.milestones],
     })  # fmt: skip
     draft.last_update_id = update.update_id
     async with db.transaction() as tx:
         await drafts.save(tx, draft)
     await reply(update, "\n".join(lines), reply_markup=keyboard([[
-        (t("import.btn_confirm", n=len(result.rows)), f"imp:{draft.nonce}:ok"),
+        (t("import.btn_confirm", n=total), f"imp:{draft.nonce}:ok"),
         (t("import.btn_cancel"), f"imp:{draft.nonce}:no"),
     ]]))  # fmt: skip
 
@@ -144,12 +140,34 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, person: 
         if action != "ok":
             await reply(update, t("common.cancelled"))
             return
-        rows = [SimpleNamespace(**r) for r in draft.data["rows"]]
+        rows = [_from_json(r) for r in draft.data["rows"]]
         created, updated = await projects.upsert_imported(tx, rows, today(context).year)
-        await audit.record(
-            tx, person.id, "import", file=draft.data["file"], created=created, updated=updated
-        )
-    await reply(update, t("import.done", created=created, updated=updated))
+        nodes = [_from_json(m) for m in draft.data.get("milestones", [])]
+        stored, unknown = await milestones.upsert(tx, nodes)
+        await audit.record(tx, person.id, "import", file=draft.data["file"], created=created,
+                           updated=updated, milestones=stored)  # fmt: skip
+    text = t("import.done", created=created, updated=updated)
+    if nodes:
+        text += "\n" + t("import.done_milestones", n=stored)
+    if unknown:
+        text += "\n" + t("import.unknown_projects", n=len(unknown),
+                         names="、".join(unknown[:10]))  # fmt: skip
+    await reply(update, text)
+
+
+_DATES = ("planned_start", "planned_completion", "due")
+
+
+def _to_json(row: object) -> dict:
+    """An import row for the draft (JSON): dates as ISO text."""
+    data = dataclasses.asdict(row)
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in data.items()}
+
+
+def _from_json(data: dict) -> SimpleNamespace:
+    return SimpleNamespace(**{
+        k: date.fromisoformat(v) if k in _DATES and v else v for k, v in data.items()
+    })  # fmt: skip
 
 
 def register(app: Application) -> None:

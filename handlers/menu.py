@@ -30,6 +30,7 @@ BY_ROLE: dict[str, tuple[str, ...]] = {
         "projects",
         "addproject",
         "editproject",
+        "milestone",
         "schedule",
         "pushnow",
         "leave",

@@ -5,12 +5,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from domain.dates import parse_day
 from domain.money import AmountError, format_wan, parse_amount
 from domain.project_import import ProjectRow
 from domain.stages import CATEGORIES, STAGE_ORDER, parse_category, parse_stage
 from handlers.common import command_args, reply, requires, svc, today
 from messages import t
-from storage import audit, projects
+from storage import audit, milestones, projects
 from storage.people import Person
 from storage.projects import Project
 
@@ -207,7 +208,32 @@ def _edit_value(field: str, raw: str, project: Project) -> tuple[object, str | N
     return amount.yuan, None
 
 
+@requires("admin")
+async def milestone_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
+) -> None:
+    """/milestone 编号 节点名称 完成时限 — add a node (or re-date one) from chat."""
+    args = command_args(update)
+    due = parse_day(args[-1], today(context)) if len(args) >= 3 else None
+    if due is None:
+        await reply(update, t("projects.milestone_usage"))
+        return
+    db = svc(context).db
+    project = await projects.by_code(db, args[0])
+    if project is None:
+        await reply(update, t("projects.unknown_code", code=args[0][:40]))
+        return
+    name = " ".join(args[1:-1])[:100]
+    async with db.transaction() as tx:
+        await milestones.add(tx, project.id, name, due)
+        await audit.record(tx, person.id, "milestone.add", code=project.code, name=name,
+                           due=due.isoformat())  # fmt: skip
+    await reply(update, t("projects.milestone_added", code=project.code, name=name,
+                          due=due.isoformat()))  # fmt: skip
+
+
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("projects", projects_command))
     app.add_handler(CommandHandler("addproject", addproject_command))
     app.add_handler(CommandHandler("editproject", editproject_command))
+    app.add_handler(CommandHandler("milestone", milestone_command))

@@ -14,16 +14,17 @@ from domain.money import AmountError, format_wan, parse_amount
 from domain.stages import STAGE_ORDER, Stage, is_forward, parse_stage
 from handlers.common import keyboard, reply, requires, svc, today
 from messages import t
-from storage import audit, drafts, projects, reports
+from storage import audit, drafts, milestones, projects, reports
 from storage.drafts import Draft
 from storage.people import Person
 from storage.projects import Project
 
-PICK, TEXT, INVEST, STAGE, PROBLEM, PHOTO, CONFIRM = (
-    "pick", "text", "invest", "stage", "problem", "photo", "confirm",
+PICK, TEXT, INVEST, STAGE, MILESTONE, PROBLEM, PHOTO, CONFIRM = (
+    "pick", "text", "invest", "stage", "milestone", "problem", "photo", "confirm",
 )  # fmt: skip
-STEPS = (TEXT, INVEST, STAGE, PROBLEM, PHOTO)
-OPTIONAL = frozenset({INVEST, STAGE, PROBLEM, PHOTO})
+STEPS = (TEXT, INVEST, STAGE, MILESTONE, PROBLEM, PHOTO)
+OPTIONAL = frozenset({INVEST, STAGE, MILESTONE, PROBLEM, PHOTO})
+MAX_MILESTONE_BUTTONS = 8
 MAX_TEXT = 2000
 MAX_PROBLEM = 1000
 ABSURD_FACTOR = 10  # a cumulative figure over 10x the total investment is a typo
@@ -126,6 +127,16 @@ async def on_input(
             await reply(update, t("report.stage_unknown", stages="、".join(STAGE_ORDER)))
             return
         await _take_stage(update, context, draft, stage)
+    elif draft.state == MILESTONE:
+        nodes = await _open_milestones(context, draft)
+        matches = [m for m in nodes if text in m.name]
+        if text.isdigit() and 1 <= int(text) <= len(nodes):
+            matches = [nodes[int(text) - 1]]
+        if len(matches) != 1:
+            await reply(update, t("report.milestone_again"))
+            return
+        draft.data["milestone"] = matches[0].id
+        await _advance(update, context, draft)
     elif draft.state == PHOTO:
         await reply(update, t("report.photo_expected"))
     else:  # CONFIRM
@@ -228,7 +239,8 @@ async def on_skip(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Dra
 
 
 def _clear(draft: Draft, step: str) -> None:
-    key = {INVEST: "done_yuan", STAGE: "stage", PROBLEM: "problem", PHOTO: "photo"}[step]
+    key = {INVEST: "done_yuan", STAGE: "stage", MILESTONE: "milestone", PROBLEM: "problem",
+           PHOTO: "photo"}[step]  # fmt: skip
     draft.data[key] = None
 
 
@@ -254,6 +266,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, person: 
         await on_skip(update, context, draft)
     elif action == "stage" and draft.state == STAGE:
         await _take_stage(update, context, draft, Stage(STAGE_ORDER[int(arg)]))
+    elif action == "ms" and draft.state == MILESTONE:
+        if int(arg) not in {m.id for m in await _open_milestones(context, draft)}:
+            await reply(update, t("common.stale_button"))
+            return
+        draft.data["milestone"] = int(arg)
+        await _advance(update, context, draft)
     elif action == "ok" and draft.state == CONFIRM:
         await _submit(update, context, person, draft)
     elif action == "edit" and draft.state == CONFIRM:
@@ -298,13 +316,26 @@ async def _advance(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Dr
         draft.state = CONFIRM
     else:
         draft.state = STEPS[STEPS.index(draft.state) + 1]
-        if draft.state == STAGE:
-            project = await projects.by_id(svc(context).db, draft.data["project_id"])
-            if project and parse_stage(project.stage or "") == STAGE_ORDER[-1]:
-                draft.data["stage"] = None  # already at the last stage: nothing to ask
-                draft.state = PROBLEM
+        while await _nothing_to_ask(context, draft):
+            draft.state = STEPS[STEPS.index(draft.state) + 1]
     await _save(context, draft, update)
     await _send_prompt(update, context, draft)
+
+
+async def _nothing_to_ask(context: ContextTypes.DEFAULT_TYPE, draft: Draft) -> bool:
+    """A step with no possible answer is skipped: the last stage, or no open milestone."""
+    db = svc(context).db
+    if draft.state == STAGE:
+        project = await projects.by_id(db, draft.data["project_id"])
+        return bool(project) and parse_stage(project.stage or "") == STAGE_ORDER[-1]
+    if draft.state == MILESTONE:
+        return not await _open_milestones(context, draft)
+    return False
+
+
+async def _open_milestones(context: ContextTypes.DEFAULT_TYPE, draft: Draft) -> list:
+    nodes = await milestones.of_project(svc(context).db, draft.data["project_id"])
+    return [m for m in nodes if m.done_on is None]
 
 
 async def _save(context: ContextTypes.DEFAULT_TYPE, draft: Draft, update: Update) -> None:
@@ -357,6 +388,14 @@ async def _send_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE, draft
             t("report.ask_stage", current=current or t("report.stage_none")),
             reply_markup=keyboard(rows),
         )
+    elif draft.state == MILESTONE:
+        nodes = (await _open_milestones(context, draft))[:MAX_MILESTONE_BUTTONS]
+        lines = [t("report.milestone_line", name=m.name, due=m.due.isoformat()) for m in nodes]
+        rows = [[(t("report.btn_milestone", name=m.name[:24]), _b(draft, "ms", m.id))]
+                for m in nodes]  # fmt: skip
+        rows.append([(t("report.btn_no_milestone"), _b(draft, "skip"))])
+        await reply(update, t("report.ask_milestone", nodes="\n".join(lines)),
+                    reply_markup=keyboard(rows))  # fmt: skip
     elif draft.state == PROBLEM:
         await reply(
             update,
@@ -379,9 +418,7 @@ async def _send_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE, draft
 
 
 def _edit_keyboard(draft: Draft):
-    labels = {TEXT: "edit_text", INVEST: "edit_invest", STAGE: "edit_stage",
-              PROBLEM: "edit_problem", PHOTO: "edit_photo"}  # fmt: skip
-    return keyboard([[(t(f"report.{labels[s]}"), _b(draft, "redo", s))] for s in STEPS])
+    return keyboard([[(t(f"report.edit_{step}"), _b(draft, "redo", step))] for step in STEPS])
 
 
 async def _summary(context: ContextTypes.DEFAULT_TYPE, draft: Draft, project: Project) -> str:
@@ -410,6 +447,11 @@ async def _summary(context: ContextTypes.DEFAULT_TYPE, draft: Draft, project: Pr
         problem=d.get("problem") or t("report.none"),
         photo=t("report.photo_yes") if d.get("photo") else t("report.none"),
     )
+    if d.get("milestone"):
+        node = next((m for m in await milestones.of_project(db, project.id)
+                     if m.id == d["milestone"]), None)  # fmt: skip
+        if node:
+            text += "\n" + t("report.sum_milestone", name=node.name)
     revisions = await reports.history(db, project.id, day)
     if revisions:
         text += "\n\n" + t("report.sum_correction", n=len(revisions) + 1)
@@ -450,6 +492,10 @@ async def _submit(
                 photo_unique_id=photo[1],
             ),
         )
+        if d.get("milestone"):
+            await milestones.mark_done(tx, d["milestone"], day, person.id)
+        if d.get("stage"):
+            await projects.record_stage_date(tx, project.id, d["stage"], day)
         await drafts.delete(tx, person.tg_user_id)
         await audit.record(
             tx, person.id, "report.submit", project=project.code, revision=revision.revision

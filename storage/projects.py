@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol
 
 from storage.db import Database, Tx
@@ -186,6 +187,8 @@ async def upsert_imported(tx: Tx, rows: Sequence[ImportedProject], year: int) ->
             "plan_year": year,
             "year_plan_yuan": row.year_plan_yuan,
             "extra_json": json.dumps(row.extra, ensure_ascii=False),
+            "planned_start": _iso(getattr(row, "planned_start", None)),
+            "planned_completion": _iso(getattr(row, "planned_completion", None)),
             "updated_at": now,
         }
         if existing:
@@ -204,6 +207,10 @@ async def upsert_imported(tx: Tx, rows: Sequence[ImportedProject], year: int) ->
             created += 1
         await set_monthly_plan(tx, pid, year, row.monthly_plan_yuan)
     return created, updated
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 async def set_monthly_plan(
@@ -247,3 +254,17 @@ async def set_unit(tx: Tx, project_id: int, unit_name: str) -> None:
         "UPDATE projects SET unit_id = ?, updated_at = ? WHERE id = ?",
         (uid, to_iso(utc_now()), project_id),
     )
+
+
+# The stage a project reaches and the date column that records when it did (开工/竣工/投产).
+STAGE_DATES = {"在建": "actual_start", "竣工": "actual_completion", "投产": "actual_operation"}
+
+
+async def record_stage_date(tx: Tx, project_id: int, stage: str, day: date) -> None:
+    """Keep the first date a stage was reached (a correction the same day changes nothing)."""
+    column = STAGE_DATES.get(stage)
+    if column:
+        await tx.execute(
+            f"UPDATE projects SET {column} = COALESCE({column}, ?) WHERE id = ?",
+            (day.isoformat(), project_id),
+        )
