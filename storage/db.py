@@ -34,17 +34,21 @@ async def _open(path: Path) -> aiosqlite.Connection:
 
 
 class Reads:
-    """Queries that read, on whichever connection the subclass reads from."""
+    """Queries that read, on whichever connection the subclass reads from.
+
+    Each read runs and finishes in one hop to the connection's thread. A cursor left open
+    across awaits would keep SQLite's read snapshot pinned for every other coroutine reading
+    on the same connection, and they would see data from before the latest commit.
+    """
 
     _conn: aiosqlite.Connection
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._conn.execute(sql, params) as cur:
-            return await cur.fetchone()
+        rows = await self._conn.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        return list(await self._conn.execute_fetchall(sql, params))
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
