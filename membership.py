@@ -7,12 +7,15 @@ from datetime import datetime, timedelta
 
 from config import InviteConfig
 from storage import Database, audit, invites, people, projects
+from storage import problems as problem_store
 from storage.invites import Invite
 
 ROLE_ALIASES = {
     "liaison": "liaison", "联络员": "liaison", "责任人": "liaison",
     "leader": "leader", "领导": "leader", "包抓领导": "leader", "帮包领导": "leader",
     "admin": "admin", "管理员": "admin", "项目办": "admin",
+    "department": "department", "部门": "department", "责任部门": "department",
+    "配合单位": "department",
 }  # fmt: skip
 MAX_USES = 500
 
@@ -33,6 +36,7 @@ class InviteRequest:
     label: str
     max_uses: int
     days: int | None
+    department: str | None = None  # role department: the department's name
 
 
 async def parse_request(db: Database, args: list[str]) -> InviteRequest:
@@ -62,6 +66,10 @@ async def parse_request(db: Database, args: list[str]) -> InviteRequest:
         if words:
             raise InviteRequestError("invite.admin_no_scope")
         return InviteRequest(role, [], "", max_uses, days)
+    if role == "department":  # one department by name; created with its first invite
+        if len(words) != 1 or len(words[0]) > 40:
+            raise InviteRequestError("problems.invite_need_department")
+        return InviteRequest(role, [], words[0], max_uses, days, department=words[0])
     if not words:
         raise InviteRequestError("invite.need_scope")
     ids: dict[int, None] = {}
@@ -95,10 +103,14 @@ async def create_invite(
     else:
         lifetime = timedelta(days=request.days or cfg.days)
     async with db.transaction() as tx:
+        scope: dict = {"projects": request.project_ids, "label": request.label}
+        if request.department:
+            unit = await problem_store.department_id(tx, request.department, now)
+            scope = {"department": unit, "label": request.label}
         invite = await invites.create(
             tx,
             role=request.role,
-            scope={"projects": request.project_ids, "label": request.label},
+            scope=scope,
             created_by=creator_id,
             now=now,
             expires_at=now + lifetime,
@@ -150,6 +162,8 @@ async def redeem(
                 project_ids,
             )
             await people.link_projects(tx, person_id, [r["id"] for r in rows], invite.role)
+        elif invite.role == "department":
+            await problem_store.link_department(tx, person_id, invite.scope["department"])
         await invites.use(tx, invite.id, person_id, now)
         await audit.record(tx, person_id, "invite.redeem", invite=invite.id, role=invite.role)
     return Redeemed(invite.role, len(project_ids), invite.scope.get("label", ""))

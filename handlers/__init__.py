@@ -11,12 +11,15 @@ from telegram.ext import Application
 
 from handlers import (
     errors,
+    export,
     groups,
     imports,
     invites,
     leave,
     mine,
+    problems,
     projects,
+    ranking,
     report,
     router,
     schedule,
@@ -25,7 +28,11 @@ from handlers import (
 
 
 def register(app: Application) -> None:
-    for module in (start, imports, invites, projects, groups, report, mine, schedule, leave):
+    for module in (
+        start, imports, invites, projects, groups, report, mine, schedule, leave, ranking,
+    ):  # fmt: skip
         module.register(app)
+    problems.register(app)  # problem ledger: /problem, /problems, /p<id> cards
+    export.register(app)  # /export: the .xlsx ledger
     router.register(app)  # last: catch-alls
     errors.register(app)

@@ -20,7 +20,12 @@ from timeutil import local_date, utc_now
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
 PersonCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE, Person], Awaitable[Any]]
-ROLE_NAMES = {"admin": "role.admin", "leader": "role.leader", "liaison": "role.liaison"}
+ROLE_NAMES = {
+    "admin": "role.admin",
+    "leader": "role.leader",
+    "liaison": "role.liaison",
+    "department": "role.department",
+}
 
 
 @dataclass

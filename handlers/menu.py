@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 
 EVERYONE = ("start", "help")
 BY_ROLE: dict[str, tuple[str, ...]] = {
-    "liaison": ("report", "mine", "leave", "cancel"),
-    "leader": ("projects", "leave"),
+    "liaison": ("report", "mine", "problem", "problems", "leave", "cancel"),
+    "leader": ("projects", "rank", "why", "status", "problems", "export", "leave"),
     "admin": (
         "import",
         "invite",
@@ -33,9 +33,15 @@ BY_ROLE: dict[str, tuple[str, ...]] = {
         "milestone",
         "schedule",
         "pushnow",
+        "rank",
+        "why",
+        "status",
+        "problems",
+        "export",
         "leave",
         "cancel",
     ),
+    "department": ("problems", "cancel"),
 }
 GROUP = ("bindgroup", "help")
 
@@ -43,7 +49,7 @@ GROUP = ("bindgroup", "help")
 def commands_for(roles: frozenset[str] | set[str]) -> list[str]:
     """The private-chat commands a person with these roles may use, in menu order."""
     names = list(EVERYONE)
-    for role in ("liaison", "leader", "admin"):
+    for role in ("liaison", "leader", "department", "admin"):
         if role in roles:
             names.extend(c for c in BY_ROLE[role] if c not in names)
     return names
@@ -70,7 +76,7 @@ async def set_all_menus(bot: Bot, db: Database) -> None:
     )
     await bot.set_my_commands(_bot_commands(GROUP), scope=BotCommandScopeAllGroupChats())
     seen: set[int] = set()
-    for role in ("admin", "leader"):
+    for role in ("admin", "leader", "department"):
         for person in await people.with_role(db, role):
             if person.id not in seen:
                 seen.add(person.id)

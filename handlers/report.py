@@ -7,17 +7,23 @@ twice (Telegram redelivers what was not yet confirmed) is recognised by its upda
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from domain.fake_progress import investment_flag, is_real_progress
 from domain.money import AmountError, format_wan, parse_amount
 from domain.stages import STAGE_ORDER, Stage, is_forward, parse_stage
 from handlers.common import keyboard, reply, requires, svc, today
 from messages import t
+from ranking.service import refresh_status
 from storage import audit, drafts, milestones, projects, reports
 from storage.drafts import Draft
 from storage.people import Person
 from storage.projects import Project
+
+log = logging.getLogger(__name__)
 
 PICK, TEXT, INVEST, STAGE, MILESTONE, PROBLEM, PHOTO, CONFIRM = (
     "pick", "text", "invest", "stage", "milestone", "problem", "photo", "confirm",
@@ -476,6 +482,8 @@ async def _submit(
             await reply(update, t("report.not_yours", code=project.code if project else "?"))
             return
         base = await reports.baseline(tx, project.id, day)
+        done = base if d.get("done_yuan") is None else d["done_yuan"]
+        earlier = await reports.earlier_texts(tx, project.id, day)
         photo = d.get("photo") or [None, None]
         revision = await reports.submit(
             tx,
@@ -484,12 +492,14 @@ async def _submit(
                 person_id=person.id,
                 report_date=day,
                 text=d["text"],
-                done_yuan=base if d.get("done_yuan") is None else d["done_yuan"],
+                done_yuan=done,
                 stage_before=project.stage,
                 stage_after=d.get("stage"),
                 problem=d.get("problem"),
                 photo_file_id=photo[0],
                 photo_unique_id=photo[1],
+                real_progress=is_real_progress(d["text"], earlier),
+                flag=investment_flag(base, done, project.total_yuan, project.year_plan_yuan),
             ),
         )
         if d.get("milestone"):
@@ -501,7 +511,13 @@ async def _submit(
             tx, person.id, "report.submit", project=project.code, revision=revision.revision
         )
     # The unit's board (if posted today) shows it on the next scheduler tick.
-    context.application.bot_data["scheduler"].board_dirty(project.unit_id)
+    scheduler = context.application.bot_data["scheduler"]
+    scheduler.board_dirty(project.unit_id)
+    try:  # the report is saved whatever happens here; a status is recomputed on the next one
+        await refresh_status(db, project.id, day, await scheduler.calendar(),
+                             svc(context).config.bot.timezone)  # fmt: skip
+    except Exception:
+        log.exception("status of project %s not refreshed", project.id)
     # Only now, with the entry committed, does the liaison hear it is saved.
     mine = await projects.of_person(db, person.id, "liaison")
     reported = await reports.reported_on(db, [p.id for p in mine], day)

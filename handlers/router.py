@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
 
-from handlers import imports, report
+from handlers import imports, problems, report
 from handlers.common import bound_person, is_private, reply, svc
 from messages import t
 from storage import drafts
@@ -24,6 +24,8 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
     message = update.effective_message
     if draft and draft.kind == "report" and person.is_liaison:
         await report.on_input(update, context, person, draft)
+    elif draft and draft.kind == problems.DRAFT:
+        await problems.on_input(update, context, person, draft)
     elif (
         message.document
         and person.is_admin
@@ -42,6 +44,9 @@ async def skip_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if person is None:
         return
     draft = await drafts.get(svc(context).db, person.tg_user_id)
+    if draft and draft.kind == problems.DRAFT:
+        await problems.on_skip(update, context, person, draft)
+        return
     if draft is None or draft.kind != "report":
         await reply(update, t("common.nothing_to_skip"))
         return

@@ -17,6 +17,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from messages import t
+from scheduler import escalation
 from scheduler.dispatch import Dispatcher
 from scheduler.plan import plan
 from scheduler.render import board
@@ -66,6 +67,9 @@ class Scheduler:
             for slot in due_slots(items, now, tz, calendar):
                 if not await schedule.was_run(self.db, slot.kind, slot.period):
                     await plan(self.db, slot, now=now, calendar=calendar, tz=tz)
+            # The problem ledger: announce, escalate, weekly departments list (into the outbox).
+            await escalation.run(self.db, now=now, tz=tz, calendar=calendar, items=items,
+                                 config_admins=self._svc.config.bot.admins)  # fmt: skip
             await self._dispatcher(items).run(now, calendar)
             await self._refresh_boards(now)
 

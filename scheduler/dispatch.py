@@ -17,6 +17,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from scheduler import render
+from scheduler.periodic import PeriodicRenderer
 from scheduler.workdays import WorkCalendar
 from storage import Database, outbox, progress, push_targets
 from storage.outbox import OutboxRow
@@ -25,6 +26,8 @@ from timeutil import to_iso
 log = logging.getLogger(__name__)
 CONCURRENCY = 30  # requests in flight; the rate limiter decides the pace
 MAX_ATTEMPTS = 5
+PERIODIC = ("week_units", "week_board", "week_unit", "monthly", "monthly_text", "ledger",
+            "quarterly")  # fmt: skip
 
 
 def markup(buttons: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
@@ -50,6 +53,7 @@ class Dispatcher:
     async def run(self, now: datetime, calendar: WorkCalendar) -> int:
         """Send every due row; return how many were sent."""
         rows = await outbox.due(self.db, now, limit=100_000)
+        self._periodic = PeriodicRenderer(self.db, calendar, self.tz, now)
         gate = asyncio.Semaphore(CONCURRENCY)
 
         async def one(row: OutboxRow) -> bool:
@@ -74,10 +78,22 @@ class Dispatcher:
             return await render.board(self.db, spec["unit_id"], unit or "", day, now, self.tz)
         if kind == "digest":
             return await render.digest(self.db, date.fromisoformat(spec["day"]), spec["unit_id"])
-        if kind in ("weekly", "monthly"):
-            start, end = date.fromisoformat(spec["start"]), date.fromisoformat(spec["end"])
-            return await render.period_summary(self.db, kind, start, end, calendar)
+        if kind in PERIODIC:
+            return await self._render_periodic(kind, spec)
         return render.Rendered(spec["text"], [])
+
+    async def _render_periodic(self, kind: str, spec: dict) -> render.Rendered | None:
+        p = self._periodic
+        if kind == "week_units":
+            return await p.units(date.fromisoformat(spec["as_of"]), spec["group"])
+        if kind == "week_board":
+            return await p.board(date.fromisoformat(spec["as_of"]))
+        if kind == "week_unit":
+            return await p.unit(date.fromisoformat(spec["as_of"]), spec["unit_id"])
+        start, end = date.fromisoformat(spec["start"]), date.fromisoformat(spec["end"])
+        method = {"monthly": p.monthly, "monthly_text": p.monthly_text, "ledger": p.ledger,
+                  "quarterly": p.quarterly}[kind]  # fmt: skip
+        return await method(start, end)
 
     async def _deliver(self, row: OutboxRow, now: datetime, calendar: WorkCalendar) -> bool:
         if now >= row.expires_at:
@@ -90,9 +106,7 @@ class Dispatcher:
                 await outbox.mark(tx, row.id, "skipped")
             return False
         try:
-            message = await self.bot.send_message(
-                row.chat_id, rendered.text, reply_markup=markup(rendered.buttons)
-            )
+            message = await self._send(row.chat_id, rendered)
         except Forbidden as exc:
             await self._blocked(row, str(exc), now)
             return False
@@ -115,6 +129,18 @@ class Dispatcher:
             await outbox.mark_sent(tx, row.id, message.message_id,
                                    rendered.content or rendered.text, now)  # fmt: skip
         return True
+
+    async def _send(self, chat_id: int, rendered: render.Rendered):
+        if rendered.photo is not None:
+            return await self.bot.send_photo(chat_id, rendered.photo, caption=rendered.text)
+        if rendered.document is not None:
+            name, content = rendered.document
+            return await self.bot.send_document(
+                chat_id, content, filename=name, caption=rendered.text
+            )
+        return await self.bot.send_message(
+            chat_id, rendered.text, reply_markup=markup(rendered.buttons)
+        )
 
     async def _blocked(self, row: OutboxRow, error: str, now: datetime) -> None:
         async with self.db.transaction() as tx:

@@ -91,12 +91,25 @@ async def _recipients(
             for t in targets
             if t.digest and t.kind in ("unit", "leaders")
         ]
-    # weekly / monthly: the period that just ended
+    leaders = [t.chat_id for t in targets if t.kind == "leaders"]
+    end = slot.day - timedelta(days=1)  # the week or month that just ended
     if slot.kind == "weekly":
-        end = slot.day - timedelta(days=1)
-        start = end - timedelta(days=6)
-    else:
-        end = slot.day - timedelta(days=1)
-        start = end.replace(day=1)
-    spec = {"render": slot.kind, "start": start.isoformat(), "end": end.isoformat()}
-    return [(slot.kind, t.chat_id, spec) for t in targets if t.kind == "leaders"]
+        spec = {"as_of": end.isoformat()}
+        groups = [r["kind"] for r in await db.fetchall(
+            "SELECT DISTINCT u.kind FROM units u JOIN projects p ON p.unit_id = u.id"
+            " ORDER BY u.kind")]  # fmt: skip
+        found = [(f"week_units:{g}", chat, {"render": "week_units", "group": g, **spec})
+                 for chat in leaders for g in groups]  # fmt: skip
+        found += [("week_board", chat, {"render": "week_board", **spec}) for chat in leaders]
+        found += [("week_unit", t.chat_id, {"render": "week_unit", "unit_id": t.unit_id, **spec})
+                  for t in targets if t.kind == "unit"]  # fmt: skip
+        return found
+    spec = {"start": end.replace(day=1).isoformat(), "end": end.isoformat()}
+    renders = ["monthly", "monthly_text", "ledger"]
+    if end.month % 3 == 0:  # a quarter just ended: red and yellow flags by its theme
+        renders.append("quarterly")
+        spec_q = {**spec, "start": end.replace(month=end.month - 2, day=1).isoformat()}
+    return [
+        (r, chat, {"render": r, **(spec_q if r == "quarterly" else spec)})
+        for chat in leaders for r in renders
+    ]  # fmt: skip

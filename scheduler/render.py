@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from domain.money import format_wan
 from messages import t
+from scheduler import escalation
 from scheduler.workdays import WorkCalendar
 from storage import Database, progress, schedule
 from storage.outbox import OutboxRow
@@ -20,10 +21,12 @@ MAX_REPORT_BUTTONS = 6
 
 @dataclass(frozen=True)
 class Rendered:
-    text: str
+    text: str  # the message, or the caption of a photo/document (Telegram: 1024 chars)
     buttons: list[list[tuple[str, str]]]
     # What decides whether a board changed (its text without the "updated at" line).
     content: str = ""
+    photo: bytes | None = None  # a chart (PNG)
+    document: tuple[str, bytes] | None = None  # (file name, content), e.g. the .xlsx ledger
 
 
 def _day_label(day: date) -> str:
@@ -225,4 +228,6 @@ async def period_summary(
     else:
         head = t("push.monthly_title", month=f"{start.year}年{start.month}月")
     lines = await _unit_summary(db, entries, days=max(workdays, 1))
+    if kind == "monthly":  # problem ledger: on-time closure rate per department
+        lines += await escalation.closure_lines(db, start, end)
     return Rendered("\n".join([head, *_fit(lines, "push.digest_more"), t("push.period_note")]), [])

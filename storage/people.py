@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from storage.db import Database, Tx
 from timeutil import to_iso, utc_now
 
-ROLES = ("admin", "leader", "liaison")
+ROLES = ("admin", "leader", "liaison", "department")
 
 
 @dataclass(frozen=True)

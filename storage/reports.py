@@ -22,6 +22,8 @@ class Submission:
     problem: str | None
     photo_file_id: str | None
     photo_unique_id: str | None
+    real_progress: bool = True  # False for a repeat or "无/同上": a report, not progress
+    flag: str | None = None  # investment an admin should look at
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class Revision:
     problem_id: int | None
     photo_id: int | None
     created_at: str
+    real_progress: bool = True
+    flag: str | None = None
 
 
 async def submit(tx: Tx, s: Submission) -> Revision:
@@ -72,13 +76,13 @@ async def submit(tx: Tx, s: Submission) -> Revision:
         report_id=row["id"], project_id=s.project_id, report_date=day,
         revision=row["last"] + 1, person_id=s.person_id, text=s.text, done_yuan=s.done_yuan,
         stage_before=s.stage_before, stage_after=s.stage_after, problem_id=problem_id,
-        photo_id=photo_id, created_at=now,
+        photo_id=photo_id, created_at=now, real_progress=s.real_progress, flag=s.flag,
     )  # fmt: skip
     await tx.execute(
         "INSERT INTO report_revisions (report_id, revision, person_id, text, done_yuan,"
-        " stage_before, stage_after, problem_id, photo_id, created_at) VALUES"
-        " (:report_id, :revision, :person_id, :text, :done_yuan, :stage_before, :stage_after,"
-        " :problem_id, :photo_id, :created_at)",
+        " stage_before, stage_after, problem_id, photo_id, created_at, real_progress, flag)"
+        " VALUES (:report_id, :revision, :person_id, :text, :done_yuan, :stage_before,"
+        " :stage_after, :problem_id, :photo_id, :created_at, :real_progress, :flag)",
         dataclasses.asdict(rev),
     )
     await tx.execute(
@@ -91,7 +95,8 @@ async def submit(tx: Tx, s: Submission) -> Revision:
 
 _REVISION = """
 SELECT v.report_id, r.project_id, r.report_date, v.revision, v.person_id, v.text, v.done_yuan,
-       v.stage_before, v.stage_after, v.problem_id, v.photo_id, v.created_at
+       v.stage_before, v.stage_after, v.problem_id, v.photo_id, v.created_at,
+       v.real_progress, v.flag
 FROM report_revisions v JOIN reports r ON r.id = v.report_id
 """
 
@@ -139,6 +144,19 @@ async def _done_in_year(db: Database | Tx, project_id: int, year: int) -> int:
     if row is None or row["done_year"] not in (None, year):
         return 0  # the figure is "completed this year": a new year starts from zero
     return row["done_yuan"]
+
+
+async def earlier_texts(
+    db: Database | Tx, project_id: int, day: date, limit: int = 10
+) -> list[str]:
+    """The project's latest report texts before `day`, oldest first (to spot repeats)."""
+    rows = await db.fetchall(
+        "SELECT v.text FROM report_revisions v JOIN reports r ON r.id = v.report_id"
+        " WHERE r.project_id = ? AND r.report_date < ?"
+        " ORDER BY r.report_date DESC, v.revision DESC LIMIT ?",
+        (project_id, day.isoformat(), limit),
+    )
+    return [r["text"] for r in reversed(rows)]
 
 
 async def count_revisions(db: Database | Tx) -> int:

@@ -27,6 +27,7 @@ CREATE TABLE project_status (
     project_id  INTEGER PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
     color       TEXT NOT NULL CHECK (color IN ('green', 'yellow', 'red')),
     reasons     TEXT NOT NULL DEFAULT '[]',
+    since_red   INTEGER NOT NULL DEFAULT 0,  -- red until caught up, through any yellow weeks
     updated_at  TEXT NOT NULL
 );
 

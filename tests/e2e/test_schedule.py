@@ -173,8 +173,10 @@ async def test_missed_while_down_sent_if_still_useful(town: Town) -> None:
     await town.bot.tick("2026-11-30 18:30")
     assert not reminders(town.fake, 2001)
     assert len(boards(town.fake, CHENGGUAN)) == 1
-    weekly = [c for c in town.fake.sent_to(LEADERS) if "每周进展" in (c.text or "")]
-    assert len(weekly) == 1 and "11月23日 至 11月29日" in weekly[0].text  # the week just ended
+    weekly = [c for c in town.fake.sent_to(LEADERS) if c.method == "sendPhoto"]
+    # The unit ranking chart and the projects' 龙虎榜, for the week that just ended.
+    assert len(weekly) == 2  # sent concurrently: either may come first
+    assert any("2026-11-23 至 2026-11-29" in (c.text or "") for c in weekly)
 
 
 async def test_pushnow_after_the_scheduled_run_repeats_nothing(town: Town) -> None:
@@ -245,3 +247,17 @@ async def test_unknown_calendar_year_falls_back_and_warns_admins_once(town: Town
     else:
         assert len(warnings) == 1
     assert len(reminders(town.fake, 2001)) == 2  # Monday–Friday fallback still reminds
+
+
+async def test_monthly_bulletin_ledger_and_quarter_flags(town: Town) -> None:
+    await report(town.zhang, "XM-001", "管网铺设完成2公里")
+    await town.bot.tick("2026-12-01 09:00")
+    sent = [c for c in town.fake.sent_to(LEADERS) if c.ok]
+    chart = [c for c in sent if c.method == "sendPhoto" and "月度通报" in (c.text or "")]
+    assert len(chart) == 1 and "表扬" in chart[0].text
+    ledger = [c for c in sent if c.method == "sendDocument"]
+    assert len(ledger) == 1 and ledger[0].message["document"]["file_name"].endswith(".xlsx")
+    assert not [c for c in sent if "季度红黄旗" in (c.text or "")]  # November ends no quarter
+    await town.bot.tick("2027-01-01 09:00")  # December closes Q4: 收官
+    flags = [c for c in town.fake.sent_to(LEADERS) if "季度红黄旗" in (c.text or "")]
+    assert len(flags) == 1 and "收官" in flags[0].text

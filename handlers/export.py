@@ -1,0 +1,59 @@
+"""/export: the ledger (台账) as an .xlsx file — admins for all projects, leaders for theirs."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, ContextTypes
+
+from handlers.common import command_args, reply, requires, svc
+from ledger.export_xlsx import Scope, build
+from ledger.period import parse_period
+from messages import t
+from storage import audit, projects
+from storage.people import Person
+
+
+@requires("admin", "leader")
+async def export_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
+) -> None:
+    """`/export` (this month), `/export 2026-11`, `/export 2026-11-01 2026-11-30`."""
+    s = svc(context)
+    period = parse_period(command_args(update), s.today())
+    if period is None:
+        await reply(update, t("export.usage"))
+        return
+    start, end = period
+    project_ids = None
+    if not person.is_admin:
+        project_ids = [p.id for p in await projects.of_person(s.db, person.id, "leader")]
+        if not project_ids:
+            await reply(update, t("export.no_projects"))
+            return
+    await reply(update, t("export.working", start=start.isoformat(), end=end.isoformat()))
+    scope = Scope(project_ids, start, end, s.config.bot.timezone)
+    with tempfile.TemporaryDirectory(prefix="jinzhan-export-") as folder:
+        path = Path(folder) / "ledger.xlsx"
+        counts = await build(s.db, path, scope)
+        await update.effective_chat.send_document(
+            path,
+            filename=t("export.filename", start=start.isoformat(), end=end.isoformat()),
+            caption=t(
+                "export.caption",
+                start=start.isoformat(),
+                end=end.isoformat(),
+                projects=counts.projects,
+                entries=counts.entries,
+                problems=counts.problems,
+            ),
+        )
+    async with s.db.transaction() as tx:
+        await audit.record(tx, person.id, "ledger.export", start=start, end=end,
+                           projects=counts.projects)  # fmt: skip
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("export", export_command))

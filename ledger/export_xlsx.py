@@ -1,0 +1,266 @@
+"""The .xlsx ledger (台账): projects, the period's progress entries, problems with history.
+
+openpyxl's write-only workbook streams each row to a temporary file as it is appended, so the
+export reads the database a page at a time and never holds the whole ledger in memory; each
+page is turned into cells off the event loop (asyncio.to_thread), and so is the final save.
+Sheets are made for printing: frozen, repeated header row, fixed widths, landscape A4 fitted
+to the page width, local times, money in 万元.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from domain import problem_flow as flow
+from domain.money import wan_from_yuan
+from ledger.texts import event_line
+from messages import t
+from storage import Database
+from storage import problems as store
+from timeutil import from_iso
+
+PAGE = 500  # rows read and written at a time
+TEXT, WRAP, MONEY, DAY, TIME, INT, PERCENT = (
+    "text", "wrap", "money", "day", "time", "int", "percent",
+)  # fmt: skip
+FORMATS = {MONEY: "#,##0.00", DAY: "yyyy-mm-dd", TIME: "yyyy-mm-dd hh:mm", INT: "0",
+           PERCENT: "0.0%"}  # fmt: skip
+_THIN = Side(style="thin", color="999999")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEAD_FONT = Font(bold=True)
+_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+_HEAD_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_WRAP_ALIGN = Alignment(wrap_text=True, vertical="top")
+_TOP_ALIGN = Alignment(vertical="top")
+
+# (catalog key of the header, width, kind) per sheet.
+PROJECT_COLUMNS = (
+    ("no", 6, INT), ("code", 14, TEXT), ("name", 28, WRAP), ("unit", 12, TEXT),
+    ("category", 9, TEXT), ("stage", 9, TEXT), ("leader", 11, TEXT), ("liaisons", 12, WRAP),
+    ("total", 13, MONEY), ("plan", 13, MONEY), ("done", 14, MONEY), ("rate", 9, PERCENT),
+    ("color", 7, TEXT), ("last_day", 12, DAY), ("last_text", 40, WRAP), ("open", 9, INT),
+)  # fmt: skip
+ENTRY_COLUMNS = (
+    ("day", 12, DAY), ("code", 14, TEXT), ("name", 24, WRAP), ("unit", 12, TEXT),
+    ("liaison", 10, TEXT), ("text", 48, WRAP), ("done", 14, MONEY), ("delta", 12, MONEY),
+    ("stage", 14, TEXT), ("problem", 30, WRAP), ("revisions", 8, INT), ("at", 17, TIME),
+)  # fmt: skip
+PROBLEM_COLUMNS = (
+    ("id", 6, INT), ("code", 14, TEXT), ("name", 22, WRAP), ("unit", 12, TEXT),
+    ("category", 8, TEXT), ("description", 36, WRAP), ("raiser", 10, TEXT),
+    ("raised", 17, TIME), ("department", 14, TEXT), ("deadline", 12, DAY), ("state", 10, TEXT),
+    ("replied", 17, TIME), ("closed", 17, TIME), ("on_time", 9, TEXT), ("history", 60, WRAP),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What an export covers: some projects (None: all), a period, the zone for times."""
+
+    project_ids: list[int] | None
+    start: date
+    end: date
+    tz: ZoneInfo
+
+
+@dataclass
+class Counts:
+    projects: int = 0
+    entries: int = 0
+    problems: int = 0
+
+
+@dataclass
+class Sheet:
+    """One write-only worksheet with typed columns."""
+
+    ws: Any
+    kinds: list[str] = field(default_factory=list)
+
+    @classmethod
+    def create(
+        cls, wb: Workbook, name: str, columns: Sequence[tuple[str, int, str]], title: str
+    ) -> Sheet:
+        ws = wb.create_sheet(t(f"export.sheet_{name}"))
+        # Write-only sheets take their layout before the first row.
+        ws.freeze_panes = "A2"
+        ws.print_title_rows = "1:1"
+        for i, (_, width, _) in enumerate(columns, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.HeaderFooter.oddHeader.center.text = title
+        ws.HeaderFooter.oddFooter.center.text = t("export.footer")
+        head = []
+        for key, _, _ in columns:
+            cell = WriteOnlyCell(ws, value=t(f"export.col_{name}_{key}"))
+            cell.font, cell.fill, cell.alignment, cell.border = (
+                _HEAD_FONT, _HEAD_FILL, _HEAD_ALIGN, _BORDER,
+            )  # fmt: skip
+            head.append(cell)
+        ws.append(head)
+        return cls(ws, [kind for _, _, kind in columns])
+
+    def write(self, rows: list[Sequence[Any]]) -> None:
+        """Append rows of plain values (money in 元, times as UTC-aware datetimes)."""
+        for values in rows:
+            self.ws.append(
+                [self._cell(kind, value) for kind, value in zip(self.kinds, values, strict=True)]
+            )
+
+    def _cell(self, kind: str, value: Any) -> WriteOnlyCell:
+        if kind == MONEY and value is not None:
+            value = wan_from_yuan(value)
+        cell = WriteOnlyCell(self.ws, value=value)
+        cell.border = _BORDER
+        cell.alignment = _WRAP_ALIGN if kind == WRAP else _TOP_ALIGN
+        if kind in FORMATS:
+            cell.number_format = FORMATS[kind]
+        return cell
+
+
+def _local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
+    """Excel has no time zones: a naive local wall-clock time."""
+    return moment.astimezone(tz).replace(tzinfo=None) if moment else None
+
+
+async def build(db: Database, path: Path, scope: Scope) -> Counts:
+    """Write the ledger for `scope` to `path`; return how many rows each sheet got."""
+    wb = Workbook(write_only=True)
+    title = t("export.title", start=scope.start.isoformat(), end=scope.end.isoformat())
+    counts = Counts()
+    sheet = Sheet.create(wb, "projects", PROJECT_COLUMNS, title)
+    counts.projects = await _projects(db, sheet, scope)
+    sheet = Sheet.create(wb, "entries", ENTRY_COLUMNS, title)
+    counts.entries = await _entries(db, sheet, scope)
+    sheet = Sheet.create(wb, "problems", PROBLEM_COLUMNS, title)
+    counts.problems = await _problems(db, sheet, scope)
+    await asyncio.to_thread(wb.save, path)
+    return counts
+
+
+def _in_scope(scope: Scope, column: str) -> tuple[str, list[Any]]:
+    if scope.project_ids is None:
+        return "", []
+    return f" AND {column} IN ({','.join('?' * len(scope.project_ids))})", list(scope.project_ids)
+
+
+async def _projects(db: Database, sheet: Sheet, scope: Scope) -> int:
+    where, params = _in_scope(scope, "p.id")
+    sql = f"""
+        SELECT p.code, p.name, u.name AS unit, p.category, p.stage, p.leader_name,
+               (SELECT GROUP_CONCAT(pe.name, '、') FROM project_people pp
+                  JOIN people pe ON pe.id = pp.person_id
+                 WHERE pp.project_id = p.id AND pp.role = 'liaison') AS liaisons,
+               p.total_yuan, p.year_plan_yuan, p.done_yuan, p.done_year,
+               (SELECT color FROM project_status s WHERE s.project_id = p.id) AS color,
+               (SELECT MAX(report_date) FROM reports r
+                 WHERE r.project_id = p.id AND r.report_date <= ?) AS last_day,
+               (SELECT v.text FROM reports r JOIN report_revisions v ON v.report_id = r.id
+                 WHERE r.project_id = p.id AND r.report_date <= ?
+                 ORDER BY r.report_date DESC, v.revision DESC LIMIT 1) AS last_text,
+               (SELECT COUNT(*) FROM problems pr
+                 WHERE pr.project_id = p.id AND pr.state != 'closed') AS open_problems
+        FROM projects p JOIN units u ON u.id = p.unit_id
+        WHERE 1 = 1{where}
+        ORDER BY u.name, p.code, p.id LIMIT ? OFFSET ?
+    """
+    end = scope.end.isoformat()
+    count = 0
+    while True:
+        rows = await db.fetchall(sql, [end, end, *params, PAGE, count])
+        if not rows:
+            return count
+        values = []
+        for r in rows:
+            count += 1
+            done = r["done_yuan"] if r["done_year"] in (None, scope.end.year) else 0
+            plan = r["year_plan_yuan"]
+            color = t(f"export.color_{r['color']}") if r["color"] else ""
+            values.append((
+                count, r["code"], r["name"], r["unit"], r["category"], r["stage"],
+                r["leader_name"], r["liaisons"], r["total_yuan"], plan, done,
+                Decimal(done) / plan if plan else None, color,
+                date.fromisoformat(r["last_day"]) if r["last_day"] else None, r["last_text"],
+                r["open_problems"],
+            ))  # fmt: skip
+        await asyncio.to_thread(sheet.write, values)
+
+
+async def _entries(db: Database, sheet: Sheet, scope: Scope) -> int:
+    where, params = _in_scope(scope, "p.id")
+    sql = f"""
+        SELECT r.report_date, p.code, p.name, u.name AS unit, pe.name AS liaison, v.text,
+               v.done_yuan, r.baseline_yuan, v.stage_before, v.stage_after,
+               pr.description AS problem, v.revision, v.created_at
+        FROM reports r
+        JOIN report_revisions v ON v.report_id = r.id
+             AND v.revision = (SELECT MAX(revision) FROM report_revisions WHERE report_id = r.id)
+        JOIN projects p ON p.id = r.project_id
+        JOIN units u ON u.id = p.unit_id
+        JOIN people pe ON pe.id = v.person_id
+        LEFT JOIN problems pr ON pr.id = v.problem_id
+        WHERE r.report_date BETWEEN ? AND ?{where}
+        ORDER BY r.report_date, u.name, p.code LIMIT ? OFFSET ?
+    """
+    count = 0
+    while True:
+        rows = await db.fetchall(
+            sql, [scope.start.isoformat(), scope.end.isoformat(), *params, PAGE, count]
+        )
+        if not rows:
+            return count
+        values = []
+        for r in rows:
+            count += 1
+            stage = f"{r['stage_before'] or '—'}→{r['stage_after']}" if r["stage_after"] else ""
+            values.append((
+                date.fromisoformat(r["report_date"]), r["code"], r["name"], r["unit"],
+                r["liaison"], r["text"], r["done_yuan"],
+                max(r["done_yuan"] - r["baseline_yuan"], 0), stage, r["problem"],
+                r["revision"], _local(from_iso(r["created_at"]), scope.tz),
+            ))  # fmt: skip
+        await asyncio.to_thread(sheet.write, values)
+
+
+async def _problems(db: Database, sheet: Sheet, scope: Scope) -> int:
+    count, after = 0, 0
+    while True:
+        found = await store.page(db, scope.project_ids, scope.start, scope.end, after, PAGE)
+        if not found:
+            return count
+        histories = await store.histories(db, [p.id for p in found])
+        values = []
+        for p in found:
+            count += 1
+            after = p.id
+            history = "\n".join(event_line(e, scope.tz) for e in histories[p.id])
+            if p.state == flow.CLOSED:
+                timely = (
+                    t("export.yes") if flow.on_time(p.deadline, p.closed_on) else t("export.no")
+                )
+            else:
+                timely = ""
+            values.append((
+                p.id, p.code, p.project, p.unit, flow.LABELS.get(p.category, p.category),
+                p.description, p.raiser, _local(p.created_at, scope.tz), p.owner, p.deadline,
+                t(f"problems.state_{p.state}"), _local(p.replied_at, scope.tz),
+                _local(p.closed_at, scope.tz), timely, history,
+            ))  # fmt: skip
+        await asyncio.to_thread(sheet.write, values)

@@ -1,0 +1,1 @@
+"""Status, scores and rankings over the stored facts (the pure rules live in domain/)."""

@@ -1,0 +1,159 @@
+"""Recompute a project's status after a report; score and rank the week; explain a score."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from domain.scoring import (
+    Explanation,
+    MetricLine,
+    Ranked,
+    ScoringConfig,
+    explain_project,
+    explain_units,
+    rank,
+)  # fmt: skip
+from domain.status import ProjectFacts, Status, Thresholds, status
+from scheduler.workdays import WorkCalendar
+from storage import Database, facts
+from storage import status as stored_status
+
+log = logging.getLogger(__name__)
+CONFIG = ScoringConfig()
+THRESHOLDS = Thresholds()
+
+
+def week_of(day: date) -> tuple[str, date, date]:
+    """(ISO week label, Monday, Sunday) of the week containing `day`."""
+    monday = day - timedelta(days=day.weekday())
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}", monday, monday + timedelta(days=6)
+
+
+async def refresh_status(
+    db: Database, project_id: int, day: date, calendar: WorkCalendar, tz: ZoneInfo
+) -> Status | None:
+    """The project's status as of `day`, stored; red stays at least yellow until caught up."""
+    _, monday, _ = week_of(day)
+    found = await facts.load(db, day, monday, calendar, tz, [project_id])
+    if not found:
+        return None
+    previous = await stored_status.get(db, project_id)
+    current = status(found[0], day, THRESHOLDS, previous)
+    async with db.transaction() as tx:
+        await stored_status.put(tx, project_id, current)
+    return current
+
+
+@dataclass(frozen=True)
+class Week:
+    """A week's scores: every project and unit explained and ranked within its group."""
+
+    period: str
+    start: date
+    end: date
+    projects: list[tuple[ProjectFacts, Explanation]]
+    units: dict[str, Explanation]
+    unit_ranks: list[Ranked]
+    project_ranks: list[Ranked]
+    statuses: Mapping[int, Status]
+
+
+async def score_week(
+    db: Database, as_of: date, calendar: WorkCalendar, tz: ZoneInfo, *, save: bool = True
+) -> Week:
+    """Score the week ending `as_of` (Monday..as_of), compare with the week before, and keep a
+    snapshot so next week's changes and /rank of a past week are facts."""
+    period, monday, _ = week_of(as_of)
+    everything = await facts.load(db, as_of, monday, calendar, tz)
+    previous_period, _, _ = week_of(monday - timedelta(days=1))
+    before = await _snapshot(db, previous_period)
+    projects = []
+    for f in everything:
+        explained = explain_project(f, as_of, CONFIG, before["project"].get(str(f.project_id)))
+        if explained is not None:
+            projects.append((f, explained))
+    units = {
+        unit: explained
+        for unit, _, explained in explain_units(everything, as_of, CONFIG, before["unit"])
+    }
+    groups = {f.unit: f.group for f in everything}
+    unit_ranks = rank(
+        [(u, groups[u], e.score) for u, e in units.items()], before["unit_rank"], CONFIG
+    )
+    project_ranks = rank(
+        [(f.code, f.group, e.score) for f, e in projects], before["project_rank"], CONFIG
+    )
+    week = Week(period, monday, as_of, projects, units, unit_ranks, project_ranks,
+                await stored_status.all_statuses(db))  # fmt: skip
+    if save:
+        await _save(db, week)
+    return week
+
+
+async def _snapshot(db: Database, period: str) -> dict[str, dict]:
+    """Last week's explanations (for "change since last week") and ranks."""
+    rows = await db.fetchall(
+        "SELECT s.subject, s.subject_id, s.rank, s.score, s.metrics, u.name AS unit, p.code"
+        " FROM score_snapshots s LEFT JOIN units u ON s.subject = 'unit' AND u.id = s.subject_id"
+        " LEFT JOIN projects p ON s.subject = 'project' AND p.id = s.subject_id"
+        " WHERE s.period = ?",
+        (period,),
+    )
+    found: dict[str, dict] = {"unit": {}, "project": {}, "unit_rank": {}, "project_rank": {}}
+    for r in rows:
+        explained = _explanation(r["score"], json.loads(r["metrics"]))
+        if r["subject"] == "unit" and r["unit"]:
+            found["unit"][r["unit"]] = explained
+            found["unit_rank"][r["unit"]] = r["rank"]
+        elif r["subject"] == "project" and r["code"]:
+            found["project"][str(r["subject_id"])] = explained
+            found["project_rank"][r["code"]] = r["rank"]
+    return found
+
+
+def _explanation(score: float, metrics: dict[str, float | None]) -> Explanation:
+    """A stored week's explanation, enough to compute changes against."""
+    lines = tuple(
+        MetricLine(metric=m, value=v, weight=0.0, points=0.0, change=None, numerator=None,
+                   denominator=None)
+        for m, v in metrics.items()
+    )  # fmt: skip
+    return Explanation(subject="", score=score, lines=lines)
+
+
+async def _save(db: Database, week: Week) -> None:
+    unit_ids = {name: uid for uid, name in await _units(db)}
+    by_code = {r.subject: r for r in week.project_ranks}
+    by_unit = {r.subject: r for r in week.unit_ranks}
+    rows = []
+    for f, e in week.projects:
+        ranked = by_code.get(f.code)
+        if ranked:
+            rows.append((week.period, "project", f.project_id, ranked.group, e.score,
+                         ranked.rank, _metrics(e)))  # fmt: skip
+    for unit, e in week.units.items():
+        ranked = by_unit.get(unit)
+        if ranked and unit in unit_ids:
+            rows.append((week.period, "unit", unit_ids[unit], ranked.group, e.score,
+                         ranked.rank, _metrics(e)))  # fmt: skip
+    async with db.transaction() as tx:
+        await tx.execute("DELETE FROM score_snapshots WHERE period = ?", (week.period,))
+        await tx.executemany(
+            "INSERT INTO score_snapshots (period, subject, subject_id, grp, score, rank, metrics)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+
+def _metrics(e: Explanation) -> str:
+    return json.dumps({line.metric: line.value for line in e.lines})
+
+
+async def _units(db: Database) -> list[tuple[int, str]]:
+    return [(r["id"], r["name"]) for r in await db.fetchall("SELECT id, name FROM units")]
