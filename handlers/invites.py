@@ -28,11 +28,12 @@ async def invite_command(
         s.db, request, creator_id=person.id, now=svc(context).now(), cfg=s.config.invites
     )
     link = f"https://t.me/{context.bot.username}?start={invite.code}"
-    scope = (
-        t("invite.scope", label=request.label, count=len(request.project_ids))
-        if request.project_ids
-        else ""
-    )
+    if request.department:
+        scope = t("invite.scope_department", label=request.department)
+    elif request.project_ids:
+        scope = t("invite.scope", label=request.label, count=len(request.project_ids))
+    else:
+        scope = ""
     await reply(
         update,
         t(
