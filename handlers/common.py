@@ -16,6 +16,7 @@ from config import Config
 from messages import t
 from storage import Database, people, progress
 from storage.people import Person
+from storage.projects import Project
 from timeutil import local_date, utc_now
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
@@ -128,6 +129,27 @@ def requires(*roles: str, private: bool = True) -> Callable[[PersonCallback], Ca
         return guarded
 
     return wrap
+
+
+def sent_photo(message: Message) -> tuple[str, str] | None:
+    """(file_id, file_unique_id) of a photo, or of an image sent as a file; else None."""
+    if message.photo:
+        return message.photo[-1].file_id, message.photo[-1].file_unique_id  # the largest size
+    doc = message.document
+    if doc and (doc.mime_type or "").startswith("image/"):
+        return doc.file_id, doc.file_unique_id
+    return None
+
+
+def match_project(choices: list[Project], text: str) -> Project | None:
+    """The one project a typed answer means: its number in the list, its code, or part of
+    its name; None when nothing or several match."""
+    if text.isdigit() and 1 <= int(text) <= len(choices):
+        return choices[int(text) - 1]
+    matches = [p for p in choices if text.upper() == p.code.upper()] or [
+        p for p in choices if text in p.name
+    ]
+    return matches[0] if len(matches) == 1 else None
 
 
 def command_args(update: Update) -> list[str]:

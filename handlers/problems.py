@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -27,7 +27,16 @@ from telegram.ext import (
 
 from domain import problem_flow as flow
 from domain.dates import parse_day
-from handlers.common import command_args, keyboard, reply, requires, svc, today
+from handlers.common import (
+    command_args,
+    keyboard,
+    match_project,
+    reply,
+    requires,
+    sent_photo,
+    svc,
+    today,
+)  # fmt: skip
 from handlers.projects import send_chunked
 from ledger.texts import category_label, day_label, event_line, headline, link
 from messages import t
@@ -201,8 +210,9 @@ async def on_input(
         return  # redelivered after a restart: already handled
     message = update.effective_message
     assert message is not None
-    if draft.state == PHOTO and (message.photo or _image(message)):
-        await _raise(update, context, person, draft, _photo_of(message))
+    photo = sent_photo(message)
+    if draft.state == PHOTO and photo:
+        await _raise(update, context, person, draft, photo)
         return
     text = (message.text or message.caption or "").strip()
     if not text:
@@ -270,33 +280,15 @@ async def on_skip(
     await _raise(update, context, person, draft, None)
 
 
-def _image(message: Message) -> bool:
-    doc = message.document
-    return bool(doc and (doc.mime_type or "").startswith("image/"))
-
-
-def _photo_of(message: Message) -> tuple[str, str]:
-    if message.photo:
-        return message.photo[-1].file_id, message.photo[-1].file_unique_id
-    assert message.document is not None
-    return message.document.file_id, message.document.file_unique_id
-
-
 async def _pick_typed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, draft: Draft, text: str
 ) -> None:
     choices = [await projects.by_id(svc(context).db, pid) for pid in draft.data["choices"]]
-    found = [p for p in choices if p is not None]
-    if text.isdigit() and 1 <= int(text) <= len(found):
-        matches = [found[int(text) - 1]]
-    else:
-        matches = [p for p in found if text.upper() == p.code.upper()] or [
-            p for p in found if text in p.name
-        ]
-    if len(matches) != 1:
+    project = match_project([p for p in choices if p is not None], text)
+    if project is None:
         await reply(update, t("problems.pick_again"))
         return
-    await _begin(update, context, person, matches[0])
+    await _begin(update, context, person, project)
 
 
 async def _raise(

@@ -120,18 +120,30 @@ async def _subject(
     return "", None, None
 
 
-@requires("admin", "leader")
-async def why_command(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
-    """/why <project|unit>: each metric's value, weight, points and change since last week."""
+async def _asked(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str
+) -> tuple[str, int | None, str | None, Week] | None:
+    """The project or unit named in the command, and this week's scores; None once the
+    caller has been told what is missing or unknown."""
     args = command_args(update)
     if not args:
-        await reply(update, t("why.usage"))
-        return
+        await reply(update, t(usage))
+        return None
     kind, project_id, unit = await _subject(context, args[0])
     if not kind:
         await reply(update, t("why.unknown", value=args[0][:40]))
+        return None
+    return kind, project_id, unit, await _week(context, today(context))
+
+
+@requires("admin", "leader")
+async def why_command(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+    """/why <project|unit>: each metric's value, weight, points and change since last week."""
+    asked = await _asked(update, context, "why.usage")
+    if asked is None:
         return
-    week = await _week(context, today(context))
+    kind, project_id, unit, week = asked
+    args = command_args(update)
     if kind == "project":
         found = next(((f, e) for f, e in week.projects if f.project_id == project_id), None)
         subject = found[0].name if found else args[0]
@@ -169,15 +181,10 @@ async def status_command(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
 ) -> None:
     """/status <project|unit>: a card with the status, its reasons and the trend."""
-    args = command_args(update)
-    if not args:
-        await reply(update, t("status.usage"))
+    asked = await _asked(update, context, "status.usage")
+    if asked is None:
         return
-    kind, project_id, unit = await _subject(context, args[0])
-    if not kind:
-        await reply(update, t("why.unknown", value=args[0][:40]))
-        return
-    week = await _week(context, today(context))
+    kind, project_id, unit, week = asked
     if kind == "project":
         await reply(update, await _project_card(context, week, project_id or 0))
     else:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from domain.fake_progress import investment_flag, is_real_progress
 from domain.money import AmountError, format_wan, parse_amount
 from domain.stages import STAGE_ORDER, Stage, is_forward, parse_stage
-from handlers.common import keyboard, reply, requires, svc, today
+from handlers.common import keyboard, match_project, reply, requires, sent_photo, svc, today
 from messages import t
 from ranking.service import refresh_status
 from storage import audit, drafts, milestones, projects, reports
@@ -107,8 +107,10 @@ async def on_input(
         return  # redelivered after a restart: already handled
     message = update.effective_message
     assert message is not None
-    if draft.state == PHOTO and (message.photo or _image_document(message)):
-        await _take_photo(update, context, draft, message)
+    photo = sent_photo(message)
+    if draft.state == PHOTO and photo:
+        draft.data["photo"] = list(photo)
+        await _advance(update, context, draft)
         return
     # A photo sent with a caption at the text step: the caption is the answer.
     text = (message.text or message.caption or "").strip()
@@ -150,26 +152,15 @@ async def on_input(
         await _send_prompt(update, context, draft)
 
 
-def _image_document(message: Message) -> bool:
-    doc = message.document
-    return bool(doc and (doc.mime_type or "").startswith("image/"))
-
-
 async def _pick_typed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, draft: Draft, text: str
 ) -> None:
     choices = [await projects.by_id(svc(context).db, pid) for pid in draft.data["choices"]]
-    choices = [p for p in choices if p is not None]
-    if text.isdigit() and 1 <= int(text) <= len(choices):
-        matches = [choices[int(text) - 1]]
-    else:
-        matches = [p for p in choices if text.upper() == p.code.upper()] or [
-            p for p in choices if text in p.name
-        ]
-    if len(matches) != 1:
+    project = match_project([p for p in choices if p is not None], text)
+    if project is None:
         await reply(update, t("report.pick_again"))
         return
-    await _begin(update, context, person, matches[0])
+    await _begin(update, context, person, project)
 
 
 async def _take_investment(
@@ -218,18 +209,6 @@ async def _take_stage(
         return
     else:
         draft.data["stage"] = str(stage)
-    await _advance(update, context, draft)
-
-
-async def _take_photo(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft, message: Message
-) -> None:
-    if message.photo:
-        largest = message.photo[-1]
-        draft.data["photo"] = [largest.file_id, largest.file_unique_id]
-    else:
-        assert message.document is not None
-        draft.data["photo"] = [message.document.file_id, message.document.file_unique_id]
     await _advance(update, context, draft)
 
 
