@@ -2,8 +2,9 @@
 
 A small simulated city: an admin imports ~20 projects from a messy Excel list, invites a leader
 and three liaisons; the liaisons report (one with a problem and a site photo, one mistyping an
-amount first), one corrects today's report, and a stranger is turned away. The conversation is
-printed and everything the bot sent is written to a folder.
+amount first), one corrects today's report, and a stranger is turned away; then the 18:00
+board reaches a unit's group and next Monday's ranking charts the leaders' group. The
+conversation is printed and everything the bot sent (charts included) is written to a folder.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from tests.harness import RunningBot, Talk, make_config, with_buttons
 from tests.unit.sample_sheets import city_list_xlsx, city_projects
 
 ADMIN_ID = 1001
+LEADERS, UNIT_GROUP = -1001, -1002
 N_PROJECTS = 20
 
 
@@ -116,6 +118,17 @@ async def run_demo(out: Path) -> int:
             await talk[2002].say("/mine")
             await talk[9999].say("你好，我想看看项目进度")
             await admin.say(f"/projects {units[0]}")
+            # Groups get the 18:00 board and, next Monday, the ranking charts.
+            for chat, title, args in (
+                (LEADERS, "市重点项目领导群", "leaders"),
+                (UNIT_GROUP, f"{units[0]}调度群", f"unit {units[0]}"),
+            ):
+                fake.add_to_group(admin.user, chat, title)
+                cursor = fake.cursor()
+                fake.send_text(admin.user, f"/bindgroup {args}", chat_id=chat, chat_title=title)
+                await fake.wait_reply(chat, after=cursor, contains="✅")
+            await bot.tick("2026-11-23 18:00")
+            await bot.tick("2026-11-30 09:00")
             await fake.wait_idle()
         finally:
             await bot.stop()

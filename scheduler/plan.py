@@ -9,6 +9,7 @@ from scheduler.render import streak_notes
 from scheduler.slots import REMINDERS, Slot
 from scheduler.workdays import WorkCalendar
 from storage import Database, audit, outbox, progress, push_targets, schedule
+from storage.facts import GROUPS
 from storage.people import by_id
 from timeutil import to_iso
 
@@ -95,9 +96,10 @@ async def _recipients(
     end = slot.day - timedelta(days=1)  # the week or month that just ended
     if slot.kind == "weekly":
         spec = {"as_of": end.isoformat()}
-        groups = [r["kind"] for r in await db.fetchall(
+        kinds = await db.fetchall(
             "SELECT DISTINCT u.kind FROM units u JOIN projects p ON p.unit_id = u.id"
-            " ORDER BY u.kind")]  # fmt: skip
+        )
+        groups = sorted({GROUPS.group_of(r["kind"]) for r in kinds})
         found = [(f"week_units:{g}", chat, {"render": "week_units", "group": g, **spec})
                  for chat in leaders for g in groups]  # fmt: skip
         found += [("week_board", chat, {"render": "week_board", **spec}) for chat in leaders]

@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from domain.scoring import ScoringConfig
 from domain.stages import parse_stage
 from domain.status import Milestone, ProblemFacts, ProjectFacts
 from scheduler.workdays import WorkCalendar
 from storage.db import Database, Tx
 from timeutil import from_iso, local_date
 
+GROUPS = ScoringConfig()  # which unit kinds rank together (区县 with 开发区 ...)
 LOOKBACK_DAYS = 120  # "no real progress for N workdays" never needs to look further back
 
 
@@ -123,7 +125,8 @@ async def load(
         facts.append(
             ProjectFacts(
                 project_id=p["id"], code=p["code"], name=p["name"], unit=p["unit"],
-                group=p["kind"], total_yuan=p["total_yuan"], year_plan_yuan=p["year_plan_yuan"],
+                group=GROUPS.group_of(p["kind"]), total_yuan=p["total_yuan"],
+                year_plan_yuan=p["year_plan_yuan"],
                 monthly_plan_yuan=tuple(months[p["id"]]) if p["id"] in months else None,
                 done_yuan=done, stage=parse_stage(p["stage"] or ""),
                 planned_start=_d(p["planned_start"]), actual_start=_d(p["actual_start"]),

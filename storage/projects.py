@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
+from domain.units import unit_kind
 from storage.db import Database, Tx
 from timeutil import to_iso, utc_now
 
@@ -63,7 +64,8 @@ async def unit_id(tx: Tx, name: str) -> int:
     if row:
         return row["id"]
     return await tx.insert(
-        "INSERT INTO units (name, created_at) VALUES (?, ?)", (name, to_iso(utc_now()))
+        "INSERT INTO units (name, kind, created_at) VALUES (?, ?, ?)",
+        (name, unit_kind(name), to_iso(utc_now())),
     )
 
 
