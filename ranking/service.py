@@ -7,6 +7,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from domain.scoring import (
@@ -19,8 +20,10 @@ from domain.scoring import (
     rank,
 )  # fmt: skip
 from domain.status import ProjectFacts, Status, Thresholds, status
-from scheduler.workdays import WorkCalendar
 from storage import Database, facts
+
+if TYPE_CHECKING:
+    from scheduler.workdays import WorkCalendar
 from storage import status as stored_status
 
 log = logging.getLogger(__name__)

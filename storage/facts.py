@@ -10,14 +10,17 @@ import bisect
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from domain.scoring import ScoringConfig
 from domain.stages import parse_stage
 from domain.status import Milestone, ProblemFacts, ProjectFacts
-from scheduler.workdays import WorkCalendar
 from storage.db import Database, Tx
 from timeutil import from_iso, local_date
+
+if TYPE_CHECKING:
+    from scheduler.workdays import WorkCalendar
 
 GROUPS = ScoringConfig()  # which unit kinds rank together (区县 with 开发区 ...)
 LOOKBACK_DAYS = 120  # "no real progress for N workdays" never needs to look further back
@@ -63,31 +66,45 @@ async def load(
         [as_of.year, *params],
     ):
         months[r["id"]][r["month"] - 1] = r["plan_yuan"]
-    # Cumulative investment as of the day: the latest revision of the latest report this year.
+    # Cumulative investment as of the day. The project row holds the latest figure; only the
+    # few projects reported after `as_of` (e.g. on Monday morning, scoring last week) need
+    # their figure from history: the latest revision of the latest report up to `as_of`.
+    later = [
+        r["project_id"]
+        for r in await db.fetchall(
+            "SELECT DISTINCT project_id FROM reports WHERE report_date > ?" + only,
+            [as_of.isoformat(), *params],
+        )
+    ]
     done_at: dict[int, int] = {}
-    for r in await db.fetchall(
-        "WITH last AS (SELECT project_id, MAX(report_date) AS d FROM reports"
-        " WHERE report_date BETWEEN ? AND ?" + only + " GROUP BY project_id)"
-        " SELECT r.project_id, v.done_yuan FROM last"
-        " JOIN reports r ON r.project_id = last.project_id AND r.report_date = last.d"
-        " JOIN report_revisions v ON v.report_id = r.id AND v.revision ="
-        " (SELECT MAX(revision) FROM report_revisions WHERE report_id = r.id)",
-        [year_start, as_of.isoformat(), *params],
-    ):
-        done_at[r["project_id"]] = r["done_yuan"]
-    # Days with real progress (latest revision counts) since the lookback start.
+    if later:
+        marks = ",".join("?" * len(later))
+        for r in await db.fetchall(
+            "WITH last AS (SELECT project_id, MAX(report_date) AS d FROM reports"
+            f" WHERE report_date BETWEEN ? AND ? AND project_id IN ({marks})"
+            " GROUP BY project_id)"
+            " SELECT r.project_id, v.done_yuan FROM last"
+            " JOIN reports r ON r.project_id = last.project_id AND r.report_date = last.d"
+            " JOIN report_revisions v ON v.report_id = r.id AND v.revision ="
+            " (SELECT MAX(revision) FROM report_revisions WHERE report_id = r.id)",
+            [year_start, as_of.isoformat(), *later],
+        ):
+            done_at[r["project_id"]] = r["done_yuan"]
+    # Real progress (the latest revision decides): the last day, and the days in the period,
+    # counted in SQL so a province's year of reports never comes to Python row by row.
     since = min(period_start, as_of - timedelta(days=LOOKBACK_DAYS)).isoformat()
-    real_days: dict[int, list[date]] = defaultdict(list)
+    real: dict[int, tuple[date, int]] = {}
     for r in await db.fetchall(
-        "SELECT r.project_id, r.report_date FROM reports r JOIN report_revisions v"
+        "SELECT r.project_id, MAX(r.report_date) AS last_day,"
+        " SUM(r.report_date >= ?) AS in_period FROM reports r JOIN report_revisions v"
         " ON v.report_id = r.id AND v.revision ="
         " (SELECT MAX(revision) FROM report_revisions WHERE report_id = r.id)"
         " WHERE r.report_date BETWEEN ? AND ? AND v.real_progress = 1"
         + where.replace("p.id", "r.project_id")
-        + " ORDER BY r.report_date",
-        [since, as_of.isoformat(), *params],
+        + " GROUP BY r.project_id",
+        [period_start.isoformat(), since, as_of.isoformat(), *params],
     ):
-        real_days[r["project_id"]].append(date.fromisoformat(r["report_date"]))
+        real[r["project_id"]] = (date.fromisoformat(r["last_day"]), r["in_period"])
     nodes: dict[int, list[Milestone]] = defaultdict(list)
     for r in await db.fetchall(
         "SELECT project_id, name, due, done_on FROM milestones WHERE 1=1" + only, params
@@ -115,13 +132,14 @@ async def load(
     in_period = sum(1 for d in workdays if d >= period_start)
     facts = []
     for p in projects:
-        days = real_days.get(p["id"], [])
-        last_real = days[-1] if days else None
+        last_real, real_in_period = real.get(p["id"], (None, 0))
         since_real = len(workdays) - bisect.bisect_right(workdays, last_real or lookback_start)
-        if p["done_year"] == as_of.year and p["id"] not in done_at:
-            done = p["done_yuan"]  # set by an admin without a report
+        if p["id"] in done_at:
+            done = done_at[p["id"]]
+        elif p["id"] in later:
+            done = 0  # reported after as_of but not before it this year
         else:
-            done = done_at.get(p["id"], 0)
+            done = p["done_yuan"] if p["done_year"] in (as_of.year, None) else 0
         facts.append(
             ProjectFacts(
                 project_id=p["id"], code=p["code"], name=p["name"], unit=p["unit"],
@@ -136,7 +154,7 @@ async def load(
                 problems=tuple(issues.get(p["id"], ())),
                 last_real_progress=last_real,
                 workdays_since_real_progress=since_real,
-                real_progress_days=sum(1 for d in days if d >= period_start),
+                real_progress_days=real_in_period,
                 workdays=in_period,
             )
         )  # fmt: skip
