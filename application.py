@@ -25,7 +25,16 @@ def build_application(config: Config) -> Application:
         .token(config.telegram.token)
         .base_url(config.telegram.base_url)
         .base_file_url(config.telegram.base_file_url)
-        .rate_limiter(RetryingRateLimiter(overall_max_rate=config.telegram.rate_limit))
+        .rate_limiter(
+            # Buckets of one token, refilled evenly: a full bucket would let a whole second's
+            # (or minute's) allowance out at once, and Telegram counts any rolling window.
+            RetryingRateLimiter(
+                overall_max_rate=1,
+                overall_time_period=1 / config.telegram.rate_limit,
+                group_max_rate=1,
+                group_time_period=60 / config.telegram.group_rate_limit,
+            )
+        )
         .concurrent_updates(PerChatUpdateProcessor())
         .connect_timeout(10)
         .read_timeout(config.telegram.timeout)

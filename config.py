@@ -23,6 +23,7 @@ class TelegramConfig:
     base_file_url: str
     timeout: float
     rate_limit: int
+    group_rate_limit: int
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,14 @@ class Config:
 
 
 _KNOWN: dict[str, set[str]] = {
-    "telegram": {"token", "base_url", "base_file_url", "timeout", "rate_limit"},
+    "telegram": {
+        "token",
+        "base_url",
+        "base_file_url",
+        "timeout",
+        "rate_limit",
+        "group_rate_limit",
+    },
     "bot": {"timezone", "admins"},
     "storage": {"path"},
     "invites": {"days", "admin_hours"},
@@ -92,6 +100,11 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str]) ->
     rate_limit = _get(tg, "telegram", "rate_limit", int, 30)
     if not 1 <= rate_limit <= 10_000:
         raise ConfigError(f"telegram.rate_limit: expected 1..10000 messages/s, got {rate_limit}")
+    group_rate = _get(tg, "telegram", "group_rate_limit", int, 20)
+    if not 1 <= group_rate <= 100_000:
+        raise ConfigError(
+            f"telegram.group_rate_limit: expected 1..100000 messages/min, got {group_rate}"
+        )
 
     bot = raw.get("bot", {})
     tz_name = _get(bot, "bot", "timezone", str, "Asia/Shanghai")
@@ -118,7 +131,7 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str]) ->
 
     return Config(
         telegram=TelegramConfig(
-            token.strip(), base_url, base_file_url, float(timeout), rate_limit
+            token.strip(), base_url, base_file_url, float(timeout), rate_limit, group_rate
         ),
         bot=BotConfig(tz, tuple(admins)),
         storage_path=path if path.is_absolute() else base_dir / path,

@@ -11,7 +11,7 @@ from domain.money import format_wan
 from messages import t
 from scheduler import escalation
 from scheduler.workdays import WorkCalendar
-from storage import Database, progress, schedule
+from storage import Database, progress, reports, schedule
 from storage.outbox import OutboxRow
 from timeutil import from_iso, local_date
 
@@ -51,9 +51,9 @@ async def remind(db: Database, row: OutboxRow, deadline: str) -> Rendered | None
     person_id = row.spec["person_id"]
     if person_id in await schedule.on_leave(db, day):
         return None
-    mine = [a for a in await progress.assignments(db) if a.person_id == person_id]
-    done = await progress.reported_projects(db, [day])
-    missing = [a for a in mine if (a.project_id, day.isoformat()) not in done]
+    mine = await progress.assignments(db, person_id=person_id)
+    done = await reports.reported_on(db, [a.project_id for a in mine], day)
+    missing = [a for a in mine if a.project_id not in done]
     if not missing:
         return None
     lines = [t("push.remind_line", code=a.code, name=a.name) for a in missing]

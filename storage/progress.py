@@ -22,8 +22,10 @@ class Assignment:
     joined: str  # when the liaison was bound (UTC text): days before do not count against them
 
 
-async def assignments(db: Database | Tx, unit_id: int | None = None) -> list[Assignment]:
-    """Every (liaison, project) pair, of one unit or all; blocked chats included."""
+async def assignments(
+    db: Database | Tx, unit_id: int | None = None, person_id: int | None = None
+) -> list[Assignment]:
+    """Every (liaison, project) pair, of one unit, one liaison or all; blocked chats included."""
     sql = (
         "SELECT pe.id AS person_id, pe.tg_user_id, pe.name AS liaison, p.id AS project_id,"
         " p.code, p.name, p.unit_id, pe.created_at AS joined FROM project_people pp"
@@ -34,6 +36,9 @@ async def assignments(db: Database | Tx, unit_id: int | None = None) -> list[Ass
     if unit_id is not None:
         sql += " AND p.unit_id = ?"
         params = (unit_id,)
+    if person_id is not None:  # one reminder of a fan-out: never read the whole city
+        sql += " AND pe.id = ?"
+        params = (*params, person_id)
     rows = await db.fetchall(sql + " ORDER BY p.code, pe.id", params)
     return [Assignment(**{k: r[k] for k in r.keys()}) for r in rows]  # noqa: SIM118
 

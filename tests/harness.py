@@ -44,6 +44,7 @@ def make_config(
             "base_file_url": fake.base_file_url,
             "timeout": timeout,
             "rate_limit": rate_limit,
+            "group_rate_limit": rate_limit * 60,
         },
         "bot": {"timezone": timezone, "admins": list(admins)},
         "storage": {"path": str(db_path)},
@@ -233,7 +234,8 @@ class BotProcess:
         self.config = workdir / "config.toml"
         self.config.write_text(
             f'[telegram]\ntoken = "{fake.token}"\nbase_url = "{fake.base_url}"\n'
-            f'base_file_url = "{fake.base_file_url}"\nrate_limit = 1000\n'
+            f'base_file_url = "{fake.base_file_url}"\n'
+            "rate_limit = 1000\ngroup_rate_limit = 60000\n"
             f'[bot]\nadmins = {list(admins)}\n[storage]\npath = "{db_path}"\n',
             encoding="utf-8",
         )
