@@ -14,7 +14,8 @@ from telegram.ext import ContextTypes
 
 from config import Config
 from messages import t
-from storage import Database, people, progress
+from storage import Database, drafts, people, progress
+from storage.drafts import Draft
 from storage.people import Person
 from storage.projects import Project
 from timeutil import local_date, utc_now
@@ -150,6 +151,18 @@ def match_project(choices: list[Project], text: str) -> Project | None:
         p for p in choices if text in p.name
     ]
     return matches[0] if len(matches) == 1 else None
+
+
+async def save_step(context: ContextTypes.DEFAULT_TYPE, draft: Draft, update: Update) -> None:
+    """Store a flow's new step with the update that caused it, so a redelivery is a no-op."""
+    draft.last_update_id = max(draft.last_update_id, update.update_id)
+    async with svc(context).db.transaction() as tx:
+        await drafts.save(tx, draft)
+
+
+def draft_button(prefix: str, draft: Draft, action: str, arg: str | int = "") -> str:
+    """callback_data for a flow's button; the draft's nonce makes an old button harmless."""
+    return f"{prefix}:{draft.nonce}:{action}" + (f":{arg}" if arg != "" else "")
 
 
 def command_args(update: Update) -> list[str]:

@@ -29,10 +29,12 @@ from domain import problem_flow as flow
 from domain.dates import parse_day
 from handlers.common import (
     command_args,
+    draft_button,
     keyboard,
     match_project,
     reply,
     requires,
+    save_step,
     sent_photo,
     svc,
     today,
@@ -107,7 +109,7 @@ async def problem_command(
         await _begin(update, context, person, mine[0])
     else:
         draft = Draft(person.tg_user_id, DRAFT, PICK, {"choices": [p.id for p in mine]})
-        await _save(context, draft, update)
+        await save_step(context, draft, update)
         await _prompt(update, context, draft)
 
 
@@ -115,7 +117,7 @@ async def _begin(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, project: Project
 ) -> None:
     draft = Draft(person.tg_user_id, DRAFT, CATEGORY, {"project_id": project.id})
-    await _save(context, draft, update)
+    await save_step(context, draft, update)
     await _prompt(update, context, draft)
 
 
@@ -130,14 +132,8 @@ async def _free_for_draft(
     return True
 
 
-async def _save(context: ContextTypes.DEFAULT_TYPE, draft: Draft, update: Update) -> None:
-    draft.last_update_id = max(draft.last_update_id, update.update_id)
-    async with svc(context).db.transaction() as tx:
-        await drafts.save(tx, draft)
-
-
 def _b(draft: Draft, action: str, arg: str | int = "") -> str:
-    return f"pr:{draft.nonce}:{action}" + (f":{arg}" if arg != "" else "")
+    return draft_button("pr", draft, action, arg)
 
 
 async def _prompt(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft) -> None:
@@ -194,7 +190,7 @@ async def on_raise_button(
     elif action == "cat" and draft.state == CATEGORY and arg in flow.CATEGORIES:
         draft.data["category"] = arg
         draft.state = DESCRIBE
-        await _save(context, draft, update)
+        await save_step(context, draft, update)
         await _prompt(update, context, draft)
     elif action == "nophoto" and draft.state == PHOTO:
         await _raise(update, context, person, draft, None)
@@ -228,7 +224,7 @@ async def on_input(
             return
         draft.data["category"] = category
         draft.state = DESCRIBE
-        await _save(context, draft, update)
+        await save_step(context, draft, update)
         await _prompt(update, context, draft)
     elif draft.state == DESCRIBE:
         if len(text) > MAX_TEXT:
@@ -236,7 +232,7 @@ async def on_input(
             return
         draft.data["description"] = text
         draft.state = PHOTO
-        await _save(context, draft, update)
+        await save_step(context, draft, update)
         await _prompt(update, context, draft)
     elif draft.state == PHOTO:
         await reply(update, t("problems.photo_expected"))
@@ -494,7 +490,7 @@ async def _start_typed(
         return
     draft = Draft(person.tg_user_id, DRAFT, state,
                   {"problem_id": p.id, "version": p.version, **extra})  # fmt: skip
-    await _save(context, draft, update)
+    await save_step(context, draft, update)
     await _prompt(update, context, draft)
 
 
@@ -529,7 +525,7 @@ async def _ask_deadline(
         assert draft is not None
         draft.state = DEADLINE
         draft.data["default"] = default.isoformat()
-        await _save(context, draft, update)
+        await save_step(context, draft, update)
         await reply(update, t("problems.ask_deadline_typed", department=name,
                               default=default.isoformat(), n=workdays,
                               category=category_label(p.category)))  # fmt: skip

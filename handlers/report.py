@@ -15,7 +15,17 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from domain.fake_progress import investment_flag, is_real_progress
 from domain.money import AmountError, format_wan, parse_amount
 from domain.stages import STAGE_ORDER, Stage, is_forward, parse_stage
-from handlers.common import keyboard, match_project, reply, requires, sent_photo, svc, today
+from handlers.common import (
+    draft_button,
+    keyboard,
+    match_project,
+    reply,
+    requires,
+    save_step,
+    sent_photo,
+    svc,
+    today,
+)  # fmt: skip
 from messages import t
 from ranking.service import refresh_status
 from storage import audit, drafts, milestones, projects, reports
@@ -66,7 +76,7 @@ async def report_command(
         await _begin(update, context, person, mine[0])
     else:
         draft = Draft(person.tg_user_id, "report", PICK, {"choices": [p.id for p in mine]})
-        await _save(context, draft, update)
+        await save_step(context, draft, update)
         await _send_prompt(update, context, draft)
 
 
@@ -89,7 +99,7 @@ async def _begin(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, project: Project
 ) -> None:
     draft = Draft(person.tg_user_id, "report", TEXT, {"project_id": project.id})
-    await _save(context, draft, update)
+    await save_step(context, draft, update)
     reported = await reports.reported_on(svc(context).db, [project.id], today(context))
     if reported:
         await reply(update, t("report.correcting", code=project.code, name=project.name))
@@ -264,7 +274,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, person: 
     elif action == "redo" and draft.state == CONFIRM and arg in STEPS:
         draft.state = arg
         draft.data["editing"] = True
-        await _save(context, draft, update)
+        await save_step(context, draft, update)
         await _send_prompt(update, context, draft)
     elif action == "cancel":
         await _cancel(update, context, person)
@@ -303,7 +313,7 @@ async def _advance(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Dr
         draft.state = STEPS[STEPS.index(draft.state) + 1]
         while await _nothing_to_ask(context, draft):
             draft.state = STEPS[STEPS.index(draft.state) + 1]
-    await _save(context, draft, update)
+    await save_step(context, draft, update)
     await _send_prompt(update, context, draft)
 
 
@@ -323,14 +333,8 @@ async def _open_milestones(context: ContextTypes.DEFAULT_TYPE, draft: Draft) -> 
     return [m for m in nodes if m.done_on is None]
 
 
-async def _save(context: ContextTypes.DEFAULT_TYPE, draft: Draft, update: Update) -> None:
-    draft.last_update_id = max(draft.last_update_id, update.update_id)
-    async with svc(context).db.transaction() as tx:
-        await drafts.save(tx, draft)
-
-
 def _b(draft: Draft, action: str, arg: str | int = "") -> str:
-    return f"r:{draft.nonce}:{action}" + (f":{arg}" if arg != "" else "")
+    return draft_button("r", draft, action, arg)
 
 
 async def _send_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft) -> None:
