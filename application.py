@@ -12,6 +12,7 @@ import scheduler
 from config import Config
 from handlers.common import Services
 from handlers.menu import set_all_menus
+from ranking import service as ranking
 from storage import Database
 from transport import PerChatUpdateProcessor, RetryingRateLimiter
 
@@ -55,6 +56,7 @@ async def _on_startup(app: Application) -> None:
     config: Config = app.bot_data["config"]
     db = await Database.open(config.storage_path)
     app.bot_data["svc"] = Services(db=db, config=config)
+    ranking.configure(config.scoring, config.thresholds)
     await set_all_menus(app.bot, db)
     await scheduler.setup(app)
     log.info("Jinzhan started as @%s, store %s", app.bot.username, config.storage_path)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from domain.scoring import ScoringConfig
+from domain.status import Thresholds
 
 TOKEN_ENV = "BOT_TOKEN"
 
@@ -44,6 +47,8 @@ class Config:
     bot: BotConfig
     storage_path: Path
     invites: InviteConfig
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    thresholds: Thresholds = field(default_factory=Thresholds)
 
 
 _KNOWN: dict[str, set[str]] = {
@@ -58,6 +63,17 @@ _KNOWN: dict[str, set[str]] = {
     "bot": {"timezone", "admins"},
     "storage": {"path"},
     "invites": {"days", "admin_hours"},
+    "ranking": {
+        "weights",
+        "caps",
+        "flags",
+        "unit_groups",
+        "yellow_points",
+        "red_points",
+        "start_yellow_days",
+        "start_red_days",
+        "no_progress_workdays",
+    },
 }
 
 
@@ -129,7 +145,10 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str]) ->
     if not 1 <= admin_hours <= 24 * 30:
         raise ConfigError(f"invites.admin_hours: expected 1..720, got {admin_hours}")
 
+    scoring, thresholds = _ranking(raw.get("ranking", {}))
     return Config(
+        scoring=scoring,
+        thresholds=thresholds,
         telegram=TelegramConfig(
             token.strip(), base_url, base_file_url, float(timeout), rate_limit, group_rate
         ),
@@ -137,6 +156,31 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str]) ->
         storage_path=path if path.is_absolute() else base_dir / path,
         invites=InviteConfig(days, admin_hours),
     )
+
+
+def _ranking(section: dict[str, Any]) -> tuple[ScoringConfig, Thresholds]:
+    """[ranking]: weights (the metric set), caps, N flags, unit groups, status thresholds."""
+    defaults = ScoringConfig()
+    try:
+        scoring = ScoringConfig(
+            weights=_get(section, "ranking", "weights", dict, dict(defaults.weights)),
+            caps=_get(section, "ranking", "caps", dict, dict(defaults.caps)),
+            flag_count=_get(section, "ranking", "flags", int, defaults.flag_count),
+            unit_groups=_get(section, "ranking", "unit_groups", dict, dict(defaults.unit_groups)),
+        )
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"ranking: {exc}") from None
+    base = Thresholds()
+    values: dict[str, Any] = {}
+    for key in ("yellow_points", "red_points", "start_yellow_days", "start_red_days",
+                "no_progress_workdays"):  # fmt: skip
+        value = section.get(key, getattr(base, key))
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"ranking.{key}: expected a number >= 0, got {value!r}")
+        values[key] = value
+    if values["red_points"] < values["yellow_points"]:
+        raise ConfigError("ranking.red_points: must not be below ranking.yellow_points")
+    return scoring, Thresholds(**values)
 
 
 def load_config(path: Path, env: dict[str, str] | None = None) -> Config:

@@ -27,8 +27,15 @@ if TYPE_CHECKING:
 from storage import status as stored_status
 
 log = logging.getLogger(__name__)
+# Set from the config file at startup (configure); these defaults serve tests and tools.
 CONFIG = ScoringConfig()
 THRESHOLDS = Thresholds()
+
+
+def configure(scoring: ScoringConfig, thresholds: Thresholds) -> None:
+    """Use the deployment's weights, groups, flags and thresholds from now on."""
+    global CONFIG, THRESHOLDS
+    CONFIG, THRESHOLDS = scoring, thresholds
 
 
 def week_of(day: date) -> tuple[str, date, date]:
@@ -43,7 +50,7 @@ async def refresh_status(
 ) -> Status | None:
     """The project's status as of `day`, stored; red stays at least yellow until caught up."""
     _, monday, _ = week_of(day)
-    found = await facts.load(db, day, monday, calendar, tz, [project_id])
+    found = await facts.load(db, day, monday, calendar, tz, [project_id], CONFIG.unit_groups)
     if not found:
         return None
     previous = await stored_status.get(db, project_id)
@@ -73,7 +80,7 @@ async def score_week(
     """Score the week ending `as_of` (Monday..as_of), compare with the week before, and keep a
     snapshot so next week's changes and /rank of a past week are facts."""
     period, monday, _ = week_of(as_of)
-    everything = await facts.load(db, as_of, monday, calendar, tz)
+    everything = await facts.load(db, as_of, monday, calendar, tz, None, CONFIG.unit_groups)
     previous_period, _, _ = week_of(monday - timedelta(days=1))
     before = await _snapshot(db, previous_period)
     projects = []

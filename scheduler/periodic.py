@@ -25,7 +25,8 @@ from domain.plan import planned_to_date
 from domain.scoring import quarter_theme, quarterly_metric, rank
 from ledger.export_xlsx import Scope, build
 from messages import t
-from ranking.service import CONFIG, Week, score_week
+from ranking import service
+from ranking.service import Week, score_week
 from scheduler.render import Rendered, period_summary
 from scheduler.workdays import WorkCalendar
 from storage import Database, facts
@@ -169,16 +170,18 @@ class PeriodicRenderer:
     async def quarterly(self, start: date, end: date) -> Rendered:
         """Red and yellow flags for the quarter just ended, by its theme."""
         theme = quarter_theme(end)
-        projects = await facts.load(self.db, end, start, self.calendar, self.tz)
+        projects = await facts.load(
+            self.db, end, start, self.calendar, self.tz, None, service.CONFIG.unit_groups
+        )
         by_unit: dict[str, list] = defaultdict(list)
         for f in projects:
             by_unit[f.unit].append(f)
         entries = []
         for unit, mine in by_unit.items():
-            value = quarterly_metric(theme, mine, end, CONFIG)
+            value = quarterly_metric(theme, mine, end, service.CONFIG)
             if value is not None:
                 entries.append((unit, mine[0].group, round(value * 100, 2)))
-        ranked = rank(entries, {}, CONFIG)
+        ranked = rank(entries, {}, service.CONFIG)
         quarter = f"{end.year}年第{(end.month - 1) // 3 + 1}"
         lines = [t("monthly.quarter_title", quarter=quarter, theme=t(f"monthly.theme_{theme}"))]
         red = [r.subject for r in ranked if r.flag == "red"]

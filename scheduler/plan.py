@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from ranking import service as ranking
 from scheduler.render import streak_notes
 from scheduler.slots import REMINDERS, Slot
 from scheduler.workdays import WorkCalendar
 from storage import Database, audit, outbox, progress, push_targets, schedule
-from storage.facts import GROUPS
 from storage.people import by_id
 from timeutil import to_iso
 
@@ -99,7 +99,7 @@ async def _recipients(
         kinds = await db.fetchall(
             "SELECT DISTINCT u.kind FROM units u JOIN projects p ON p.unit_id = u.id"
         )
-        groups = sorted({GROUPS.group_of(r["kind"]) for r in kinds})
+        groups = sorted({ranking.CONFIG.group_of(r["kind"]) for r in kinds})
         found = [(f"week_units:{g}", chat, {"render": "week_units", "group": g, **spec})
                  for chat in leaders for g in groups]  # fmt: skip
         found += [("week_board", chat, {"render": "week_board", **spec}) for chat in leaders]

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from domain.scoring import ScoringConfig
+from domain.scoring import DEFAULT_UNIT_GROUPS
 from domain.stages import parse_stage
 from domain.status import Milestone, ProblemFacts, ProjectFacts
 from storage.db import Database, Tx
@@ -22,7 +22,6 @@ from timeutil import from_iso, local_date
 if TYPE_CHECKING:
     from scheduler.workdays import WorkCalendar
 
-GROUPS = ScoringConfig()  # which unit kinds rank together (区县 with 开发区 ...)
 LOOKBACK_DAYS = 120  # "no real progress for N workdays" never needs to look further back
 
 
@@ -43,6 +42,7 @@ async def load(
     calendar: WorkCalendar,
     tz: ZoneInfo,
     project_ids: Sequence[int] | None = None,
+    unit_groups: Mapping[str, str] = DEFAULT_UNIT_GROUPS,
 ) -> list[ProjectFacts]:
     """Facts of every project (or of `project_ids`) as of the end of local day `as_of`;
     reporting counts cover `period_start`..`as_of`."""
@@ -143,7 +143,7 @@ async def load(
         facts.append(
             ProjectFacts(
                 project_id=p["id"], code=p["code"], name=p["name"], unit=p["unit"],
-                group=GROUPS.group_of(p["kind"]), total_yuan=p["total_yuan"],
+                group=unit_groups.get(p["kind"], p["kind"]), total_yuan=p["total_yuan"],
                 year_plan_yuan=p["year_plan_yuan"],
                 monthly_plan_yuan=tuple(months[p["id"]]) if p["id"] in months else None,
                 done_yuan=done, stage=parse_stage(p["stage"] or ""),

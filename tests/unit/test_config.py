@@ -37,6 +37,10 @@ def test_missing_token_says_how_to_get_one() -> None:
         ({"storage": {"path": 3}}, "storage.path"),
         ({"invites": {"days": 0}}, "invites.days"),
         ({"bot": {"timezon": "UTC"}}, "bot.timezon"),
+        ({"ranking": {"weights": {"investment": 0.5}}}, "ranking"),
+        ({"ranking": {"weights": {"speed": 1.0}}}, "ranking"),
+        ({"ranking": {"red_points": "many"}}, "ranking.red_points"),
+        ({"ranking": {"yellow_points": 40}}, "ranking.red_points"),
         ({"sheduler": {}}, "sheduler"),
     ],
 )
@@ -52,6 +56,23 @@ def test_example_config_is_valid_apart_from_the_token(tmp_path: Path) -> None:
     example = Path(__file__).parents[2] / "config.example.toml"
     cfg = load_config(example, env={"BOT_TOKEN": "1:abc"})
     assert cfg.storage_path.name == "jinzhan.sqlite3"
+
+
+def test_ranking_section_sets_weights_groups_and_thresholds() -> None:
+    raw = {
+        "telegram": {"token": "1:abc"},
+        "ranking": {
+            "weights": {"investment": 0.6, "reporting": 0.4},
+            "flags": 2,
+            "unit_groups": {"county": "county", "zone": "zone"},
+            "yellow_points": 5,
+            "red_points": 20.5,
+        },
+    }
+    cfg = parse_config(raw, base_dir=BASE, env={})
+    assert dict(cfg.scoring.weights) == {"investment": 0.6, "reporting": 0.4}
+    assert cfg.scoring.flag_count == 2 and cfg.scoring.group_of("zone") == "zone"
+    assert cfg.thresholds.yellow_points == 5 and cfg.thresholds.red_points == 20.5
 
 
 def test_broken_toml_is_one_line(tmp_path: Path) -> None:
