@@ -32,3 +32,28 @@ _CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 def tidy(text: str) -> str:
     """Collapse whitespace and drop the padding between Chinese characters ("王  明" -> "王明")."""
     return _CJK_GAP.sub("", collapse_spaces(text))
+
+
+# What people type reaches storage, spreadsheets and other people's screens, so it is cleaned
+# once where it enters (chat, import, names). Removed: control characters (C0 and C1, which
+# also make openpyxl refuse a workbook), lone surrogates (not encodable as UTF-8), the two
+# non-characters XML forbids, zero-width and BOM characters, and bidi overrides that can make
+# "XM-001" display as something else. Kept: ZWJ/ZWNJ (emoji sequences and scripts need them).
+_INVISIBLE = "\u200b\u2060\ufeff\u180e\u00ad\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
+_INVISIBLE += "\u2066\u2067\u2068\u2069\ufffe\uffff"
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff" + _INVISIBLE + "]"
+)
+_LINE_BREAKS = re.compile("\r\n|[\r\x85\u2028\u2029]")
+
+
+def clean(text: str) -> str:
+    """Text a person typed, safe to store and show: line breaks kept (as \\n), tabs as spaces,
+    every invisible or control character dropped, ends stripped."""
+    text = _LINE_BREAKS.sub("\n", text).replace("\t", " ")
+    return _UNSAFE.sub("", text).strip()
+
+
+def clean_line(text: str) -> str:
+    """A one-line value (a name, a file name): cleaned, each whitespace run one space."""
+    return collapse_spaces(clean(text))
