@@ -25,6 +25,8 @@ from domain.stages import Stage, stage_index
 GREEN, YELLOW, RED = "green", "yellow", "red"
 COLORS: tuple[str, ...] = (GREEN, YELLOW, RED)
 """Colours from best to worst."""
+UNREPORTED = "unreported"
+"""未上报: nothing is known to judge the project by; never drawn or counted as green."""
 
 # Reason keys, in the order they are reported.
 INVESTMENT_FAR_BEHIND = "investment_far_behind"
