@@ -10,6 +10,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from handlers import (
+    buttons,
     errors,
     export,
     groups,
@@ -35,4 +36,5 @@ def register(app: Application) -> None:
     problems.register(app)  # problem ledger: /problem, /problems, /p<id> cards
     export.register(app)  # /export: the .xlsx ledger
     router.register(app)  # last: catch-alls
+    buttons.register_stale(app)  # presses no schema took: stale or forged buttons
     errors.register(app)

@@ -12,6 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
+import sender
 from config import Config
 from messages import t
 from storage import Database, drafts, people, progress
@@ -86,10 +87,10 @@ async def bound_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Pe
 
 
 async def reply(update: Update, text: str, **kwargs: Any) -> Message:
-    """Answer in the chat the update came from."""
+    """Answer in the chat the update came from (long text is split by the one sender)."""
     chat = update.effective_chat
     assert chat is not None
-    return await chat.send_message(text, **kwargs)
+    return await sender.send_text(chat.get_bot(), chat.id, text, **kwargs)
 
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -113,8 +114,6 @@ def requires(*roles: str, private: bool = True) -> Callable[[PersonCallback], Ca
     def wrap(func: PersonCallback) -> Callback:
         @functools.wraps(func)
         async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
-            if update.callback_query:
-                await update.callback_query.answer()
             if private and not is_private(update):
                 await reply(update, t("common.private_only"))
                 return None

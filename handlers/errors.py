@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
+import sender
 from messages import t
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if update.effective_chat.type != "private":
         return
     try:
-        await context.bot.send_message(update.effective_chat.id, t("common.internal_error"))
+        await sender.send_text(context.bot, update.effective_chat.id, t("common.internal_error"))
     except TelegramError:
         log.warning("could not tell chat %s about the error", update.effective_chat.id)
 

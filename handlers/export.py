@@ -8,6 +8,7 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+import sender
 from handlers.common import command_args, reply, requires, svc
 from ledger.export_xlsx import Scope, build
 from ledger.period import parse_period
@@ -38,7 +39,9 @@ async def export_command(
     with tempfile.TemporaryDirectory(prefix="jinzhan-export-") as folder:
         path = Path(folder) / "ledger.xlsx"
         counts = await build(s.db, path, scope)
-        await update.effective_chat.send_document(
+        await sender.send_document(
+            context.bot,
+            update.effective_chat.id,
             path,
             filename=t("export.filename", start=start.isoformat(), end=end.isoformat()),
             caption=t(

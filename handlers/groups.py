@@ -8,6 +8,7 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, ChatMemberHandler, CommandHandler, ContextTypes
 
+import sender
 from handlers.common import command_args, current_person, reply, svc
 from messages import t
 from storage import audit, projects, push_targets
@@ -69,7 +70,7 @@ async def on_my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     log.info("bot %s chat %s", "removed from" if gone else "added to", change.chat.id)
     was_out = change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED)
     if not gone and was_out:
-        await context.bot.send_message(change.chat.id, t("group.hello"))
+        await sender.send_text(context.bot, change.chat.id, t("group.hello"))
 
 
 def register(app: Application) -> None:

@@ -10,9 +10,11 @@ from types import SimpleNamespace
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes
 
+from callback_data import IMPORT_CONFIRM
 from domain.project_import import ImportFileError, ImportResult, parse_project_file
+from handlers import buttons
 from handlers.common import keyboard, reply, requires, svc, today
 from messages import t
 from storage import audit, drafts, milestones, projects
@@ -116,15 +118,15 @@ async def _preview(
     async with db.transaction() as tx:
         await drafts.save(tx, draft)
     await reply(update, "\n".join(lines), reply_markup=keyboard([[
-        (t("import.btn_confirm", n=total), f"imp:{draft.nonce}:ok"),
-        (t("import.btn_cancel"), f"imp:{draft.nonce}:no"),
+        (t("import.btn_confirm", n=total), IMPORT_CONFIRM.make(draft.nonce, "ok")),
+        (t("import.btn_cancel"), IMPORT_CONFIRM.make(draft.nonce, "no")),
     ]]))  # fmt: skip
 
 
 @requires("admin")
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
     """Confirm or cancel a previewed import: imp:<nonce>:ok|no."""
-    _, nonce, action = update.callback_query.data.split(":")
+    nonce, action = IMPORT_CONFIRM.read(update)
     db = svc(context).db
     async with db.transaction() as tx:
         draft = await drafts.get(tx, person.tg_user_id)
@@ -172,4 +174,4 @@ def _from_json(data: dict) -> SimpleNamespace:
 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("import", import_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^imp:"))
+    app.add_handler(buttons.handler(IMPORT_CONFIRM, on_button))

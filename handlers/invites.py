@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes
 
+from callback_data import INVITE_REVOKE
+from handlers import buttons
 from handlers.common import command_args, keyboard, reply, requires, svc
 from membership import InviteRequestError, create_invite, parse_request
 from messages import t
@@ -73,13 +75,13 @@ async def invites_command(
                 expires=show(inv.expires_at, s.config.bot.timezone),
             )
         )
-        rows.append([(t("invite.btn_revoke", id=inv.id), f"inv:rv:{inv.id}")])
+        rows.append([(t("invite.btn_revoke", id=inv.id), INVITE_REVOKE.make("rv", inv.id))])
     await reply(update, "\n".join(lines), reply_markup=keyboard(rows))
 
 
 @requires("admin")
 async def on_revoke(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
-    invite_id = int(update.callback_query.data.split(":")[2])
+    _, invite_id = INVITE_REVOKE.read(update)
     async with svc(context).db.transaction() as tx:
         revoked = await invites.revoke(tx, invite_id, svc(context).now())
         if revoked:
@@ -90,4 +92,4 @@ async def on_revoke(update: Update, context: ContextTypes.DEFAULT_TYPE, person: 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("invite", invite_command))
     app.add_handler(CommandHandler("invites", invites_command))
-    app.add_handler(CallbackQueryHandler(on_revoke, pattern=r"^inv:rv:\d+$"))
+    app.add_handler(buttons.handler(INVITE_REVOKE, on_revoke))

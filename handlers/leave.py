@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes
 
+from callback_data import SNOOZE_REMINDER
 from domain.dates import parse_day
+from handlers import buttons
 from handlers.common import command_args, reply, requires, svc, today
 from messages import t
 from storage import audit, outbox, people, schedule
@@ -70,7 +72,7 @@ async def leave_command(
 async def on_snooze(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
     """sz:<outbox id>: send this reminder again in 30 minutes (once per reminder)."""
     s = svc(context)
-    row = await outbox.by_id(s.db, int(update.callback_query.data.split(":")[1]))
+    row = await outbox.by_id(s.db, SNOOZE_REMINDER.read(update)[0])
     if row is None or row.chat_id != person.tg_user_id or row.spec.get("render") != "remind":
         await reply(update, t("common.stale_button"))
         return
@@ -88,4 +90,4 @@ async def on_snooze(update: Update, context: ContextTypes.DEFAULT_TYPE, person: 
 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("leave", leave_command))
-    app.add_handler(CallbackQueryHandler(on_snooze, pattern=r"^sz:\d+$"))
+    app.add_handler(buttons.handler(SNOOZE_REMINDER, on_snooze))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from callback_data import REPORT_PROJECT
 from domain.money import format_wan
 from handlers.common import keyboard, reply, requires, svc, today
 from messages import t
@@ -38,7 +39,7 @@ async def mine_command(update: Update, context: ContextTypes.DEFAULT_TYPE, perso
             )
         )
         label = t("mine.btn_correct") if p.id in done else t("mine.btn_report")
-        buttons.append([(f"{label} {p.name[:24]}", f"rn:{p.id}")])
+        buttons.append([(f"{label} {p.name[:24]}", REPORT_PROJECT.make(p.id))])
     await reply(update, "\n".join(lines), reply_markup=keyboard(buttons[:20]))
 
 

@@ -18,15 +18,17 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
     filters,
 )
 
+import sender
+from callback_data import PROBLEM_CARD, PROBLEM_RAISE
 from domain import problem_flow as flow
 from domain.dates import parse_day
+from handlers import buttons
 from handlers.common import (
     command_args,
     draft_button,
@@ -350,9 +352,10 @@ async def card_command(update: Update, context: ContextTypes.DEFAULT_TYPE, perso
         return
     if p.photo_file_id:
         try:
-            await update.effective_chat.send_photo(
-                p.photo_file_id, caption=t("problems.photo_caption", id=p.id)
-            )
+            await sender.send_photo(
+                context.bot, update.effective_chat.id, p.photo_file_id,
+                caption=t("problems.photo_caption", id=p.id),
+            )  # fmt: skip
         except TelegramError as exc:  # a lost photo must not hide the card
             log.warning("photo of problem %s not shown: %s", p.id, exc)
     await _send_card(update, context, p, relations)
@@ -732,5 +735,5 @@ def register(app: Application) -> None:
             card_command,
         )
     )
-    app.add_handler(CallbackQueryHandler(on_raise_button, pattern=r"^pr:"))
-    app.add_handler(CallbackQueryHandler(on_card_button, pattern=r"^pb:"))
+    app.add_handler(buttons.handler(PROBLEM_RAISE, on_raise_button))
+    app.add_handler(buttons.handler(PROBLEM_CARD, on_card_button))

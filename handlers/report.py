@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes
 
+from callback_data import REPORT_PROJECT, REPORT_STEP
 from domain.fake_progress import investment_flag, is_real_progress
 from domain.money import AmountError, format_wan, parse_amount
 from domain.stages import STAGE_ORDER, Stage, is_forward, parse_stage
+from handlers import buttons
 from handlers.common import (
     draft_button,
     keyboard,
@@ -85,7 +87,7 @@ async def report_project_button(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
 ) -> None:
     """A "report on project X" button (after a submission, or in a reminder)."""
-    project_id = int(update.callback_query.data.split(":")[1])
+    (project_id,) = REPORT_PROJECT.read(update)
     project = await projects.by_id(svc(context).db, project_id)
     if project is None or not await projects.is_linked(
         svc(context).db, person.id, project_id, "liaison"
@@ -509,7 +511,8 @@ async def _submit(
     text = t(key, code=project.code, name=project.name, n=revision.revision)
     if left:
         text += "\n" + t("report.more_left", count=len(left))
-        buttons = [[(f"➡️ {p.name[:28]}", f"rn:{p.id}")] for p in left[:MAX_CONTINUE_BUTTONS]]
+        buttons = [[(f"➡️ {p.name[:28]}", REPORT_PROJECT.make(p.id))]
+                   for p in left[:MAX_CONTINUE_BUTTONS]]  # fmt: skip
         await reply(update, text, reply_markup=keyboard(buttons))
     else:
         await reply(update, text + "\n" + t("report.all_done"))
@@ -517,5 +520,5 @@ async def _submit(
 
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("report", report_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^r:"))
-    app.add_handler(CallbackQueryHandler(report_project_button, pattern=r"^rn:\d+$"))
+    app.add_handler(buttons.handler(REPORT_STEP, on_button))
+    app.add_handler(buttons.handler(REPORT_PROJECT, report_project_button))

@@ -6,9 +6,11 @@ import re
 from datetime import time, timedelta
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes
 
+from callback_data import SCHEDULE_TOGGLE
 from domain.dates import parse_day
+from handlers import buttons
 from handlers.common import command_args, keyboard, reply, requires, svc, today
 from messages import t
 from scheduler import PUSH_KINDS
@@ -70,7 +72,7 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                        state=t("schedule.on" if item.enabled else "schedule.off"),
                        targets=reach[kind]))  # fmt: skip
         label = "schedule.btn_toggle_off" if item.enabled else "schedule.btn_toggle_on"
-        buttons.append((t(label, name=name), f"sch:tg:{kind}"))
+        buttons.append((t(label, name=name), SCHEDULE_TOGGLE.make("tg", kind)))
     lines.append(t("schedule.streak", n=await schedule.setting(db, "streak_days", "3")))
     calendar = await context.application.bot_data["scheduler"].calendar()
     year = today(context).year
@@ -173,7 +175,7 @@ async def _exception(
 @requires("admin")
 async def on_toggle(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
     """sch:tg:<kind>: turn one schedule item on or off."""
-    kind = update.callback_query.data.split(":")[2]
+    _, kind = SCHEDULE_TOGGLE.read(update)
     if kind not in KINDS:
         await reply(update, t("common.stale_button"))
         return
@@ -205,4 +207,4 @@ async def pushnow_command(
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("schedule", schedule_command))
     app.add_handler(CommandHandler("pushnow", pushnow_command))
-    app.add_handler(CallbackQueryHandler(on_toggle, pattern=r"^sch:tg:[a-z0-9]+$"))
+    app.add_handler(buttons.handler(SCHEDULE_TOGGLE, on_toggle))

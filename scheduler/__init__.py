@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes
 
+import sender
 from messages import t
 from scheduler import escalation
 from scheduler.dispatch import Dispatcher
@@ -131,7 +132,7 @@ class Scheduler:
             if fresh.content == row.last_text or row.message_id is None:
                 continue
             try:
-                await self.app.bot.edit_message_text(fresh.text, row.chat_id, row.message_id)
+                await sender.edit_text(self.app.bot, row.chat_id, row.message_id, fresh.text)
             except BadRequest as exc:
                 if "not modified" not in str(exc).lower():
                     log.warning("board %s in %s not edited: %s", row.id, row.chat_id, exc)

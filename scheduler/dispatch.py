@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+import sender
 from scheduler import render
 from scheduler.periodic import PeriodicRenderer
 from scheduler.workdays import WorkCalendar
@@ -132,14 +133,15 @@ class Dispatcher:
 
     async def _send(self, chat_id: int, rendered: render.Rendered):
         if rendered.photo is not None:
-            return await self.bot.send_photo(chat_id, rendered.photo, caption=rendered.text)
+            return await sender.send_photo(self.bot, chat_id, rendered.photo,
+                                           caption=rendered.text)  # fmt: skip
         if rendered.document is not None:
             name, content = rendered.document
-            return await self.bot.send_document(
-                chat_id, content, filename=name, caption=rendered.text
+            return await sender.send_document(
+                self.bot, chat_id, content, filename=name, caption=rendered.text
             )
-        return await self.bot.send_message(
-            chat_id, rendered.text, reply_markup=markup(rendered.buttons)
+        return await sender.send_text(
+            self.bot, chat_id, rendered.text, reply_markup=markup(rendered.buttons)
         )
 
     async def _blocked(self, row: OutboxRow, error: str, now: datetime) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from callback_data import REPORT_PROJECT, SNOOZE_REMINDER
 from domain.money import format_wan
 from messages import t
 from scheduler import escalation
@@ -61,10 +62,10 @@ async def remind(db: Database, row: OutboxRow, deadline: str) -> Rendered | None
              projects="\n".join(_fit(lines, "push.digest_more")),
              deadline=deadline)  # fmt: skip
     buttons = [
-        [(t("push.btn_report", name=a.name[:20]), f"rn:{a.project_id}")]
+        [(t("push.btn_report", name=a.name[:20]), REPORT_PROJECT.make(a.project_id))]
         for a in missing[:MAX_REPORT_BUTTONS]
     ]
-    buttons.append([(t("push.btn_snooze"), f"sz:{row.id}")])
+    buttons.append([(t("push.btn_snooze"), SNOOZE_REMINDER.make(row.id))])
     return Rendered(text, buttons)
 
 

@@ -1,0 +1,133 @@
+"""Callback data of every inline button, made and parsed in one place: a schema per prefix.
+
+A button's callback_data is ``<prefix>:<value>:<value>...``, under Telegram's 64 bytes. Only a
+press whose data parses under its prefix's schema reaches a handler (handlers.buttons wires
+that); anything else — an unknown prefix, a missing or extra value, a number out of range, a
+word not in the allowed set, data forged by a client — is a stale button and changes nothing.
+The schemas of all buttons are declared at the end of this module, so the wire formats can be
+read in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+
+MAX_DATA_BYTES = 64
+MAX_ID = 2**53  # ids are SQLite rowids; beyond this a number is forged, not stale
+
+
+@dataclass(frozen=True)
+class Int:
+    """A whole number in [low, high], written in ASCII digits without a sign."""
+
+    low: int = 1
+    high: int = MAX_ID
+
+    def parse(self, text: str) -> int | None:
+        if not text.isascii() or not text.isdigit() or len(text) > len(str(self.high)):
+            return None
+        value = int(text)
+        return value if self.low <= value <= self.high else None
+
+
+@dataclass(frozen=True)
+class Word:
+    """A short token: one of ``choices`` when given, else letters, digits, "_" and "-"."""
+
+    choices: frozenset[str] | None = None
+    max_len: int = 24
+
+    def parse(self, text: str) -> str | None:
+        if self.choices is not None:
+            return text if text in self.choices else None
+        if not text or len(text) > self.max_len or not _TOKEN.fullmatch(text):
+            return None
+        return text
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
+Field = Int | Word
+
+
+def one_of(words: Iterable[str]) -> Word:
+    return Word(frozenset(words))
+
+
+NONCE = Word(max_len=12)
+"""A flow's draft nonce (storage.drafts): an old flow's buttons stop matching a new flow."""
+
+
+class Schema:
+    """The shape of one prefix's callback data: named, typed values in order.
+
+    The last ``optional`` values may be left out (a button without an argument).
+    """
+
+    def __init__(
+        self, prefix: str, *fields: tuple[str, Field], optional: int = 0, single_use: bool = False
+    ) -> None:
+        if not _TOKEN.fullmatch(prefix):
+            raise ValueError(f"bad button prefix {prefix!r}")
+        self.prefix = prefix
+        self.fields = fields
+        self.optional = optional
+        self.single_use = single_use
+
+    def make(self, *values: str | int) -> str:
+        """The callback_data for these values; raises ValueError when they do not fit."""
+        data = ":".join([self.prefix, *map(str, values)])
+        if len(data.encode()) > MAX_DATA_BYTES:
+            raise ValueError(f"{data!r} is over {MAX_DATA_BYTES} bytes")
+        if self.parse(data) is None:
+            raise ValueError(f"{data!r} does not fit the {self.prefix!r} button schema")
+        return data
+
+    def parse(self, data: object) -> tuple[Any, ...] | None:
+        """The typed values of `data`, or None when it is not this schema's valid data."""
+        if not isinstance(data, str) or len(data.encode()) > MAX_DATA_BYTES:
+            return None
+        prefix, *parts = data.split(":")
+        if prefix != self.prefix:
+            return None
+        if not len(self.fields) - self.optional <= len(parts) <= len(self.fields):
+            return None
+        values = []
+        for text, (_, field) in zip(parts, self.fields, strict=False):
+            value = field.parse(text)
+            if value is None:
+                return None
+            values.append(value)
+        return (*values, *([None] * (len(self.fields) - len(parts))))
+
+    def matches(self, data: object) -> bool:
+        return self.parse(data) is not None
+
+    def read(self, update: Update) -> tuple[Any, ...]:
+        """The pressed button's values (the handler is only called when they parse)."""
+        assert update.callback_query is not None
+        values = self.parse(update.callback_query.data)
+        assert values is not None, "a handler got data its schema refuses"
+        return values
+
+
+# ---- every button of the bot --------------------------------------------------------------
+
+REPORT_PROJECT = Schema("rn", ("project", Int()))
+"""Report (or correct) this project: after a submission, in /mine, in a reminder."""
+SNOOZE_REMINDER = Schema("sz", ("row", Int()), single_use=True)
+"""Send this reminder (an outbox row) again in 30 minutes."""
+INVITE_REVOKE = Schema("inv", ("op", one_of({"rv"})), ("invite", Int()))
+SCHEDULE_TOGGLE = Schema("sch", ("op", one_of({"tg"})), ("kind", Word()))
+IMPORT_CONFIRM = Schema("imp", ("nonce", NONCE), ("action", one_of({"ok", "no"})), single_use=True)
+# The flows' buttons; their owners narrow the values per action (stale step, ranges).
+REPORT_STEP = Schema("r", ("nonce", NONCE), ("action", Word()), ("arg", Word()), optional=1)
+PROBLEM_RAISE = Schema("pr", ("nonce", NONCE), ("action", Word()), ("arg", Word()), optional=1)
+PROBLEM_CARD = Schema(
+    "pb", ("problem", Int()), ("version", Int(0)), ("code", Word()), ("arg", Word()),
+    ("arg2", Word()), optional=2,
+)  # fmt: skip

@@ -1,0 +1,69 @@
+"""Inline buttons in PTB: a handler per schema (callback_data.py), and one catch-all.
+
+A press reaches a handler only when its data parses under the handler's schema; any other
+press is answered with "此按钮已失效" and changes nothing. A schema marked ``single_use`` takes
+its keyboard off the message once pressed, so an old step's button is not pressed again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+
+import sender
+from callback_data import Schema
+from messages import t
+
+log = logging.getLogger(__name__)
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
+
+
+def handler(schema: Schema, callback: Callback) -> CallbackQueryHandler:
+    """A handler for presses of `schema`'s buttons: the query is answered first (the client
+    stops its spinner), and a single-use keyboard is taken off its message afterwards."""
+
+    async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
+        assert update.callback_query is not None
+        await _answer(update)
+        try:
+            return await callback(update, context)
+        finally:
+            if schema.single_use:
+                await _remove_keyboard(update)
+
+    return CallbackQueryHandler(pressed, pattern=schema.matches)
+
+
+async def _answer(update: Update) -> None:
+    try:
+        await update.callback_query.answer()
+    except TelegramError as exc:  # too old to answer: the press itself still counts
+        log.info("callback query not answered: %s", exc)
+
+
+async def _remove_keyboard(update: Update) -> None:
+    message = update.callback_query.message
+    if message is None or not getattr(message, "reply_markup", None):
+        return
+    try:
+        await message.edit_reply_markup(None)
+    except TelegramError as exc:  # an old message may no longer be editable; harmless
+        log.info("keyboard of message %s not removed: %s", message.message_id, exc)
+
+
+async def on_stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any press no schema accepts: say the button is no longer valid; change nothing."""
+    await _answer(update)
+    chat = update.effective_chat
+    if chat is not None:
+        await sender.send_text(context.bot, chat.id, t("common.stale_button"))
+
+
+def register_stale(app: Application) -> None:
+    """Last of all handlers: the catch-all for presses nobody took."""
+    app.add_handler(CallbackQueryHandler(on_stale))

@@ -1,0 +1,32 @@
+"""A press whose data does not parse is a stale button: a clear reply, nothing changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import invite, join, person
+from tests.fakebot import FakeBotApi
+from tests.harness import RunningBot, Talk, rows
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["r:x", "pr:x", "imp:x", "rn:99999999999999999999", "pb:1:x:as", "sch:tg:", "zz:9", "rn:-5"],
+)
+async def test_forged_callback_data_gets_stale_reply(
+    city: RunningBot, fake: FakeBotApi, admin: Talk, db_path: Path, data: str
+) -> None:
+    liaison = person(fake, 2001, "张三")
+    await join(liaison, await invite(admin, "联络员 城关区"))
+    before = rows(db_path, "SELECT COUNT(*) FROM audit_log")
+    for talk in (liaison, admin):
+        shown = (await talk.say("/help"))[-1]
+        cursor = fake.cursor()
+        query = fake.press(talk.user, shown, data)
+        answer = await fake.wait_reply(talk.chat_id, after=cursor, timeout=10)
+        assert "按钮已失效" in (answer.text or "")
+        assert fake.callback_answered(query["id"])
+    assert rows(db_path, "SELECT COUNT(*) FROM audit_log") == before
+    assert "出错" not in "\n".join(fake.texts_to(liaison.chat_id))
