@@ -13,7 +13,7 @@ from domain.money import (
     round_yuan,
     unit_factor,
 )
-from domain.text import squash, tidy
+from domain.text import halfwidth, squash, tidy
 
 # Cells that mean "nothing here" in Chinese sheets.
 _PLACEHOLDERS = {"-", "--", "—", "——", "/", "无", "\\"}
@@ -84,6 +84,30 @@ def cell_amount(value: object, unit: str) -> int | None:
     if not isinstance(value, str):
         raise AmountError(f"无法识别金额“{cell_text(value)}”")
     return parse_amount(value, default_unit=unit).yuan
+
+
+_DECIMALS = re.compile(r"\d(?:\.(\d+))?")
+
+
+def cell_rounding(value: object, unit: str) -> int:
+    """Half a unit of the last digit a money cell is written with, in 元.
+
+    43.35 in 亿元 -> 500000 (0.005亿元): figures typed with two decimals agree with anything
+    that rounds to them. A formula's float result has many digits and so next to no slack.
+    """
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        try:
+            exponent = Decimal(str(value)).as_tuple().exponent
+        except InvalidOperation:
+            return 0
+        decimals = -exponent if isinstance(exponent, int) else 0
+    else:
+        text = halfwidth(str(value))
+        unit = "亿元" if "亿" in text else "万元" if "万" in text else unit
+        found = _DECIMALS.findall(text.replace(",", ""))
+        decimals = max((len(digits) for digits in found), default=0)
+    step = Decimal(unit_factor(unit)) / (Decimal(10) ** max(decimals, 0))
+    return int(step / 2)
 
 
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?|月?)$")

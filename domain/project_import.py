@@ -1,4 +1,4 @@
-"""Import the city's key-project list from an uploaded .xlsx or .csv.
+"""Import the city's key-project list from an uploaded spreadsheet (.xlsx, .xls, .ods, CSV).
 
 ``parse_project_file`` never raises for a bad row: each problem becomes a ``RowError`` with
 the row number and the column header as written in the file, so the admin can fix the sheet.
@@ -13,65 +13,30 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
-from domain.cell_values import cell_amount, cell_code, cell_date, cell_text
+from domain.cell_values import cell_amount, cell_code, cell_date, cell_rounding, cell_text
 from domain.header_detect import MONEY_FIELDS, Column, Field, HeaderLayout, detect_header
 from domain.import_errors import ImportFileError
-from domain.milestone_import import MilestoneRow, parse_milestone_table
+from domain.import_result import ImportResult, ProjectRow, RowError, SheetTotal
+from domain.milestone_import import parse_milestone_table
 from domain.money import NEGATIVE_REASON, TOO_BIG_REASON, AmountError, format_wan
-from domain.row_kinds import RowKind, classify_row
+from domain.row_kinds import RowKind, classify_row, is_grand_total
 from domain.sheet_reader import Table, read_tables, too_many_rows
-from domain.stages import Stage, parse_build_type, parse_category, parse_stage
+from domain.stages import parse_build_type, parse_category, parse_stage
 from domain.text import squash
 
-__all__ = ["ImportFileError", "ImportResult", "ProjectRow", "RowError", "parse_project_file"]
+__all__ = [
+    "ImportFileError",
+    "ImportResult",
+    "ProjectRow",
+    "RowError",
+    "parse_project_file",
+    "parse_tables",
+]
 
 T = TypeVar("T")
 
 NO_HEADER = "未找到表头，请确认表格含有“项目名称”“责任单位”“总投资”“年度计划投资”等列"
 MONTHLY_TOLERANCE_PERCENT = 1  # monthly plans are typed by hand and rounded
-
-
-@dataclass(frozen=True)
-class ProjectRow:
-    """One valid project read from the list. Money is integer 元."""
-
-    row: int  # 1-based spreadsheet row number, for messages
-    code: str | None  # None when the file only has 序号
-    name: str
-    unit: str  # 责任单位
-    category: str | None  # one of stages.CATEGORIES
-    stage: Stage | None
-    leader: str | None  # 包抓领导
-    total_yuan: int
-    year_plan_yuan: int
-    monthly_plan_yuan: tuple[int, ...] | None  # per-month plan, Jan..Dec
-    build_type: str | None  # 新建 / 续建
-    liaison: str | None
-    extra: dict[str, str]  # other columns by header text, e.g. 建设内容
-    planned_start: date | None = None  # 计划开工时间
-    planned_completion: date | None = None  # 计划竣工时间
-
-
-@dataclass(frozen=True)
-class RowError:
-    """A problem in one row; ``column`` is the header as in the file ("" for the whole row)."""
-
-    row: int
-    column: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """Valid rows, row errors and what was understood about the file."""
-
-    rows: list[ProjectRow]
-    errors: list[RowError]
-    sheet: str
-    header_row: int  # 1-based row of the (bottom) header row; data starts below it
-    money_unit: str  # unit of the 总投资 column: "亿元", "万元" or "元"
-    warnings: list[str]
-    milestones: list[MilestoneRow] = dataclasses.field(default_factory=list)
 
 
 def parse_project_file(filename: str, content: bytes, *, max_rows: int = 5000) -> ImportResult:
@@ -81,8 +46,12 @@ def parse_project_file(filename: str, content: bytes, *, max_rows: int = 5000) -
         ImportFileError: unreadable or unsupported file, no header, missing required
             columns, no data, or more than ``max_rows`` projects.
     """
+    return parse_tables(read_tables(filename, content, max_rows=max_rows), max_rows=max_rows)
+
+
+def parse_tables(tables: list[Table], *, max_rows: int = 5000) -> ImportResult:
+    """The project list (and milestones) in the tables of one file; see parse_project_file."""
     missing: list[Field] | None = None
-    tables = list(read_tables(filename, content, max_rows=max_rows))
     result: ImportResult | None = None
     for table in tables:
         layout = detect_header(table)
@@ -346,10 +315,16 @@ def _import_table(table: Table, layout: HeaderLayout, max_rows: int) -> ImportRe
     codes: dict[str, int] = {}
     names: dict[str, int] = {}
     projects = 0
+    sheet_total: SheetTotal | None = None
     for number, values in table.rows:
         if number <= layout.last_row:
             continue
         kind = classify_row(values, layout)
+        if kind is RowKind.TOTAL and is_grand_total(values):
+            # Several 合计 rows (per section, then the whole list): the largest is the list's.
+            found = _sheet_total(sheet, number, values)
+            if found is not None and _bigger(found, sheet_total):
+                sheet_total = found
         if kind is not RowKind.PROJECT:
             counts[kind] += 1
             continue
@@ -379,4 +354,34 @@ def _import_table(table: Table, layout: HeaderLayout, max_rows: int) -> ImportRe
         header_row=layout.last_row,
         money_unit=layout.money_unit(sheet.fields[Field.TOTAL]),
         warnings=_warnings(table, layout, sheet, counts),
+        sheet_total=sheet_total,
+    )
+
+
+def _sheet_total(sheet: _Sheet, number: int, values: list[object]) -> SheetTotal | None:
+    """The 总投资 and 年度计划投资 figures of a 合计 row, when it has either."""
+    figures: list[int | None] = []
+    tolerance = 0
+    for field in (Field.TOTAL, Field.YEAR_PLAN):
+        column = sheet.fields[field]
+        raw = values[column.index] if column.index < len(values) else None
+        unit = sheet.units[column.index]
+        try:
+            figures.append(cell_amount(raw, unit))
+        except AmountError:
+            figures.append(None)
+            continue
+        if raw is not None:
+            tolerance = max(tolerance, cell_rounding(raw, unit))
+    if figures[0] is None and figures[1] is None:
+        return None
+    return SheetTotal(number, figures[0], figures[1], tolerance)
+
+
+def _bigger(found: SheetTotal, best: SheetTotal | None) -> bool:
+    if best is None:
+        return True
+    return (found.total_yuan or 0, found.year_plan_yuan or 0) > (
+        best.total_yuan or 0,
+        best.year_plan_yuan or 0,
     )

@@ -77,3 +77,8 @@ def classify_row(values: list[object], layout: HeaderLayout) -> RowKind:
     if len(set(filled)) == 1 and len(filled) > 1:
         return RowKind.SECTION  # one label merged across the row
     return RowKind.PROJECT
+
+
+def is_grand_total(values: list[object]) -> bool:
+    """A 合计/总计 row, not a section's 小计."""
+    return not any("小计" in squash(cell_text(value)) for value in values)
