@@ -29,6 +29,10 @@ UNREADABLE = "文件已损坏或不是有效的 Excel/WPS 表格，请用 Excel/
 ENCRYPTED = "文件设有打开密码，请取消密码（或另存为不加密的 .xlsx）后再上传"
 XLSB = "暂不支持 .xlsb 格式，请在 Excel 中另存为 .xlsx 后上传"
 TOO_BIG_UNZIPPED = "文件解压后过大，请删除无关工作表或分批导入"
+RANGE_TOO_BIG = (
+    "文件的数据范围过大，无法读取：可能含有远离表格的内容、大量空白格式，或行列过多"
+    "（最多5000个项目、300列）。请删除表格以外的行列后另存再上传，或分批导入"
+)
 
 _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # an OLE-wrapped, encrypted .xlsx
@@ -99,7 +103,9 @@ def read_workbook(content: bytes, kind: str, *, max_rows: int, budget: Budget) -
     except BaseException as error:  # CalamineError, XmlError, and a Rust panic (PanicException)
         if isinstance(error, KeyboardInterrupt | SystemExit):
             raise
-        raise ImportFileError(UNREADABLE) from None
+        # calamine refuses some oversized ranges itself ("Cell limit exceeded").
+        too_big = "limit" in str(error).lower()
+        raise ImportFileError(RANGE_TOO_BIG if too_big else UNREADABLE) from None
 
 
 def _add_rows(builder: TableBuilder, sheet: calamine.CalamineSheet) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections import Counter
 from datetime import date
+from pathlib import PurePath
 from types import SimpleNamespace
 
 from telegram import Update
@@ -13,16 +13,21 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from callback_data import IMPORT_CONFIRM
-from domain.project_import import ImportFileError, ImportResult, parse_project_file
+from domain.import_result import ImportResult, check_totals
+from domain.money import format_wan_number
+from domain.project_import import ImportFileError
+from domain.sheet_reader import MAX_FILE_BYTES, SUFFIXES
+from domain.text import clean_line
 from handlers import buttons
 from handlers.common import keyboard, reply, requires, svc, today
+from import_worker import parse_upload
 from messages import t
 from storage import audit, drafts, milestones, projects
 from storage.drafts import Draft
 from storage.people import Person
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ERRORS_SHOWN = 20
+FIRST_ROWS_SHOWN = 5
 AWAIT_FILE, CONFIRM = "await_file", "confirm"
 
 
@@ -42,8 +47,8 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE, person
     """An admin sent a file: parse it and show the preview (nothing is stored yet)."""
     doc = update.effective_message.document
     assert doc is not None
-    name = doc.file_name or "file"
-    if not name.lower().endswith((".xlsx", ".csv", ".xls", ".xlsm")):
+    name = clean_line(doc.file_name or "")[:120] or "file"
+    if PurePath(name).suffix.lower() not in SUFFIXES:
         await reply(update, t("import.bad_type", name=name[:80]))
         return
     if doc.file_size and doc.file_size > MAX_FILE_BYTES:
@@ -55,8 +60,8 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE, person
         await reply(update, t("import.download_failed"))
         return
     try:
-        # openpyxl is CPU-bound: keep the event loop answering other liaisons meanwhile.
-        result = await asyncio.to_thread(parse_project_file, name, content)
+        # Read in a capped child process: no file can take the bot's memory or event loop.
+        result = await parse_upload(name, content)
     except ImportFileError as exc:
         await reply(update, t("import.file_error", reason=exc.reason))
         return
@@ -89,6 +94,8 @@ async def _preview(
         shown = "、".join(f"{u}({n})" for u, n in units.most_common(12))
         more = t("import.more_units", n=len(units) - 12) if len(units) > 12 else ""
         lines.append(t("import.preview_units", units=shown + more))
+    if result.rows:
+        lines += _first_rows_and_totals(result)
     lines += result.warnings[:5]
     if result.errors:
         lines.append(t("import.preview_errors", count=len(result.errors)))
@@ -121,6 +128,34 @@ async def _preview(
         (t("import.btn_confirm", n=total), IMPORT_CONFIRM.make(draft.nonce, "ok")),
         (t("import.btn_cancel"), IMPORT_CONFIRM.make(draft.nonce, "no")),
     ]]))  # fmt: skip
+
+
+def _first_rows_and_totals(result: ImportResult) -> list[str]:
+    """The first rows as they will be stored, and their sums against the sheet's 合计 row."""
+    lines = [t("import.preview_first_rows", n=min(FIRST_ROWS_SHOWN, len(result.rows)))]
+    for row in result.rows[:FIRST_ROWS_SHOWN]:
+        lines.append(t("import.preview_row", row=row.row, name=row.name[:40],
+                       unit=row.unit[:20], total=format_wan_number(row.total_yuan),
+                       plan=format_wan_number(row.year_plan_yuan)))  # fmt: skip
+    check = check_totals(result)
+    sums = {"total": format_wan_number(check.total_yuan),
+            "plan": format_wan_number(check.year_plan_yuan)}  # fmt: skip
+    sheet = check.sheet_total
+    if sheet is None:
+        lines.append(t("import.totals_no_sheet_row", **sums))
+    elif not check.mismatched:
+        lines.append(t("import.totals_match", row=sheet.row, **sums))
+    else:
+        lines.append(t("import.totals_mismatch", row=sheet.row))
+        figures = {"total": (check.total_yuan, sheet.total_yuan),
+                   "year_plan": (check.year_plan_yuan, sheet.year_plan_yuan)}  # fmt: skip
+        for field, (ours, theirs) in figures.items():
+            if field in check.mismatched and theirs is not None:
+                lines.append(t(f"import.totals_mismatch_{field}", sheet=format_wan_number(theirs),
+                               ours=format_wan_number(ours)))  # fmt: skip
+        if result.errors:
+            lines.append(t("import.totals_errors_excluded", n=len({e.row for e in result.errors})))
+    return lines
 
 
 @requires("admin")
