@@ -93,11 +93,12 @@ def cell_rounding(value: object, unit: str) -> int:
     """Half a unit of the last digit a money cell is written with, in 元.
 
     43.35 in 亿元 -> 500000 (0.005亿元): figures typed with two decimals agree with anything
-    that rounds to them. A formula's float result has many digits and so next to no slack.
+    that rounds to them; 100 (or 100.0) means whole 亿元. A formula's float result has many
+    digits and so next to no slack.
     """
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         try:
-            exponent = Decimal(str(value)).as_tuple().exponent
+            exponent = Decimal(str(value)).normalize().as_tuple().exponent  # 100.0 as 100
         except InvalidOperation:
             return 0
         decimals = -exponent if isinstance(exponent, int) else 0

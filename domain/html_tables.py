@@ -73,7 +73,7 @@ class _TableParser(HTMLParser):
         self.skip = 0  # inside <script>/<style>
         self.row_number = 0
         self.row: dict[int, str] | None = None
-        self.covered: dict[int, int] = {}  # column -> rows still covered by a rowspan above
+        self.covered: dict[int, int] = {}  # column -> rows a rowspan still covers
         self.cell: list[str] | None = None
         self.cell_chars = 0
         self.span = (1, 1)
@@ -153,7 +153,7 @@ class _TableParser(HTMLParser):
             self.row.setdefault(spanned, "")  # keeps the next cell to the right of the span
         if rows > 1:
             for spanned in range(column, last + 1):
-                self.covered[spanned] = rows - 1
+                self.covered[spanned] = rows  # this row and the rows - 1 below
         if self.builder is not None and (rows > 1 or columns > 1):
             number = self.row_number + 1
             self.builder.merge(number, column, number + rows - 1, column + columns - 1)

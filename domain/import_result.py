@@ -49,14 +49,15 @@ class RowError:
 class SheetTotal:
     """The sheet's own 合计 row: its figures in 元 (None when blank) and their precision.
 
-    ``tolerance_yuan`` is half a unit of the last digit the figures were written with, so a
-    合计 typed as 43.35 亿元 agrees with projects that add up to 43.3512 亿元.
+    A figure's slack is half a unit of the last digit it was written with, so a 合计 typed
+    as 43.35 亿元 agrees with projects that add up to 43.3512 亿元.
     """
 
     row: int
     total_yuan: int | None
     year_plan_yuan: int | None
-    tolerance_yuan: int = 0
+    total_slack_yuan: int = 0
+    year_plan_slack_yuan: int = 0
 
 
 @dataclass(frozen=True)
@@ -86,14 +87,15 @@ class TotalsCheck:
         """Which figures ("total", "year_plan") differ from the 合计 row beyond rounding."""
         if self.sheet_total is None:
             return []
-        pairs = {
-            "total": (self.total_yuan, self.sheet_total.total_yuan),
-            "year_plan": (self.year_plan_yuan, self.sheet_total.year_plan_yuan),
+        sheet = self.sheet_total
+        figures = {
+            "total": (self.total_yuan, sheet.total_yuan, sheet.total_slack_yuan),
+            "year_plan": (self.year_plan_yuan, sheet.year_plan_yuan, sheet.year_plan_slack_yuan),
         }
         return [
             name
-            for name, (ours, theirs) in pairs.items()
-            if theirs is not None and abs(ours - theirs) > self.sheet_total.tolerance_yuan
+            for name, (ours, theirs, slack) in figures.items()
+            if theirs is not None and abs(ours - theirs) > slack
         ]
 
 

@@ -361,7 +361,7 @@ def _import_table(table: Table, layout: HeaderLayout, max_rows: int) -> ImportRe
 def _sheet_total(sheet: _Sheet, number: int, values: list[object]) -> SheetTotal | None:
     """The 总投资 and 年度计划投资 figures of a 合计 row, when it has either."""
     figures: list[int | None] = []
-    tolerance = 0
+    slack: list[int] = []
     for field in (Field.TOTAL, Field.YEAR_PLAN):
         column = sheet.fields[field]
         raw = values[column.index] if column.index < len(values) else None
@@ -370,12 +370,10 @@ def _sheet_total(sheet: _Sheet, number: int, values: list[object]) -> SheetTotal
             figures.append(cell_amount(raw, unit))
         except AmountError:
             figures.append(None)
-            continue
-        if raw is not None:
-            tolerance = max(tolerance, cell_rounding(raw, unit))
+        slack.append(cell_rounding(raw, unit) if figures[-1] is not None else 0)
     if figures[0] is None and figures[1] is None:
         return None
-    return SheetTotal(number, figures[0], figures[1], tolerance)
+    return SheetTotal(number, figures[0], figures[1], slack[0], slack[1])
 
 
 def _bigger(found: SheetTotal, best: SheetTotal | None) -> bool:

@@ -8,7 +8,7 @@ in it is valid. ``city_projects`` returns the same projects as data so tests can
 
 import io
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -215,8 +215,17 @@ def _city_row(rng: random.Random, seq: int, project: SampleProject) -> list[obje
     ]
 
 
-def city_list_xlsx(n_projects: int = 20, *, seed: int = 1) -> bytes:
-    """A messy but fully valid city list; its projects are ``city_projects(n, seed=seed)``."""
+Writer = Callable[..., bytes]
+"""``workbook_bytes`` or another format's writer with its signature (tests.unit.sheet_writers)."""
+
+
+def city_list_xlsx(
+    n_projects: int = 20, *, seed: int = 1, writer: Writer = workbook_bytes
+) -> bytes:
+    """A messy but fully valid city list; its projects are ``city_projects(n, seed=seed)``.
+
+    ``writer`` saves it in another format (.xls, .ods, HTML) with the same cells and merges.
+    """
     rng = random.Random(seed + 1000)
     projects = city_projects(n_projects, seed=seed)
     last = get_column_letter(CITY_WIDTH)
@@ -248,7 +257,7 @@ def city_list_xlsx(n_projects: int = 20, *, seed: int = 1) -> bytes:
         *(sum(p.monthly_wan[m] for p in projects) for m in range(12)),
     ]
     rows.append(["合计", None, f"{len(projects)}个", *([None] * 7), *map(float, totals), None])
-    return workbook_bytes(rows, merges=merges, title=f"{YEAR}年计划")
+    return writer(rows, merges=merges, title=f"{YEAR}年计划")
 
 
 def _unit_merges(group: list[SampleProject], start: int) -> list[str]:

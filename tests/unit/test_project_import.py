@@ -16,6 +16,7 @@ from domain.stages import Stage
 from tests.unit.sample_sheets import (
     BROKEN_LIST_ERRORS,
     CITY_HEADER_ROW,
+    Writer,
     broken_list_xlsx,
     city_list_xlsx,
     city_projects,
@@ -40,7 +41,7 @@ def only_row(result: ImportResult) -> ProjectRow:
 # --- a hand-made messy list ----------------------------------------------------------------
 
 
-def messy_list_xlsx() -> bytes:
+def messy_list_xlsx(writer: Writer = workbook_bytes) -> bytes:
     """Title, note, two-level header in 亿元, 序号 only, unit merged down, bad rows."""
     blank_months = [None] * 12
     rows = [
@@ -72,7 +73,7 @@ def messy_list_xlsx() -> bytes:
     ]  # fmt: skip
     merges = ["A1:U1", "G3:H3", "I3:T3", "C6:C8", "A5:F5", "A23:U23"]
     merges += [f"{c}3:{c}4" for c in "ABCDEFU"]
-    return workbook_bytes(rows, merges=merges, title="重点项目")
+    return writer(rows, merges=merges, title="重点项目")
 
 
 @pytest.fixture(scope="module")
