@@ -6,22 +6,17 @@ Whole-file problems raise ``ImportFileError``.
 """
 
 import dataclasses
-import itertools
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
-from typing import TypeVar
 
-from domain.cell_values import cell_amount, cell_code, cell_date, cell_rounding, cell_text
-from domain.header_detect import MONEY_FIELDS, Column, Field, HeaderLayout, detect_header
+from domain.cell_values import cell_amount, cell_code, cell_rounding, cell_text
+from domain.header_detect import Column, Field, HeaderLayout, detect_header
 from domain.import_errors import ImportFileError
 from domain.import_result import ImportResult, ProjectRow, RowError, SheetTotal
 from domain.milestone_import import parse_milestone_table
-from domain.money import NEGATIVE_REASON, TOO_BIG_REASON, AmountError, format_wan
+from domain.money import AmountError
+from domain.project_rows import RowParser, Sheet, sheet_columns
 from domain.row_kinds import RowKind, classify_row, is_grand_total
 from domain.sheet_reader import Table, read_tables, too_many_rows
-from domain.stages import parse_build_type, parse_category, parse_stage
 from domain.text import squash
 
 __all__ = [
@@ -33,10 +28,7 @@ __all__ = [
     "parse_tables",
 ]
 
-T = TypeVar("T")
-
 NO_HEADER = "未找到表头，请确认表格含有“项目名称”“责任单位”“总投资”“年度计划投资”等列"
-MONTHLY_TOLERANCE_PERCENT = 1  # monthly plans are typed by hand and rounded
 
 
 def parse_project_file(filename: str, content: bytes, *, max_rows: int = 5000) -> ImportResult:
@@ -82,199 +74,8 @@ def parse_tables(tables: list[Table], *, max_rows: int = 5000) -> ImportResult:
     raise ImportFileError(NO_HEADER if has_cells else "文件中没有数据")
 
 
-@dataclass(frozen=True)
-class _Sheet:
-    """What the row parser needs to know about the table's columns."""
-
-    fields: dict[Field, Column]
-    months: list[Column] | None  # Jan..Dec when all twelve exist
-    units: dict[int, str]  # column index -> money unit
-    extra: list[Column]
-
-
-def _sheet(layout: HeaderLayout) -> _Sheet:
-    fields = layout.fields()
-    by_month = layout.months()
-    months = [by_month[m] for m in range(1, 13)] if len(by_month) == 12 else None
-    used = {column.index for column in fields.values()}
-    used |= {column.index for column in months or []}
-    extra = [
-        column
-        for column in layout.columns
-        if column.index not in used and column.field is not Field.SEQ
-    ]
-    units = {
-        column.index: layout.money_unit(column)
-        for column in [*fields.values(), *(months or [])]
-        if column.field in MONEY_FIELDS
-    }
-    return _Sheet(fields=fields, months=months, units=units, extra=extra)
-
-
-class _RowParser:
-    """Parses one project row, collecting every problem rather than stopping at the first."""
-
-    def __init__(self, sheet: _Sheet, number: int, values: list[object]) -> None:
-        self.sheet = sheet
-        self.number = number
-        self.values = values
-        self.errors: list[RowError] = []
-        self.notes: Counter[str] = Counter()  # facts for file-level warnings
-
-    def value(self, column: Column | None) -> object:
-        if column is None or column.index >= len(self.values):
-            return None
-        return self.values[column.index]
-
-    def text(self, field: Field) -> str:
-        return cell_text(self.value(self.sheet.fields.get(field)))
-
-    def fail(self, column: Column | None, reason: str) -> None:
-        self.errors.append(RowError(self.number, column.header if column else "", reason))
-
-    def required_text(self, field: Field) -> str:
-        text = self.text(field)
-        if not text:
-            self.fail(self.sheet.fields[field], f"缺少{field.value}")
-        return text
-
-    def amount(self, column: Column) -> tuple[int | None, bool]:
-        """(元 or None when blank, whether the cell was readable)."""
-        unit = self.sheet.units[column.index]
-        raw = self.value(column)
-        try:
-            return cell_amount(raw, unit), True
-        except AmountError as error:
-            if error.short in (NEGATIVE_REASON, TOO_BIG_REASON):
-                self.fail(column, error.short)
-            else:
-                self.fail(column, f"无法识别金额“{cell_text(raw)}”，应填数字（单位：{unit}）")
-            return None, False
-
-    def total(self) -> int | None:
-        column = self.sheet.fields[Field.TOTAL]
-        total, readable = self.amount(column)
-        if readable and total is None:
-            self.fail(column, "缺少总投资")
-        elif total == 0:
-            self.fail(column, "总投资必须大于0")
-        return total or None
-
-    def year_plan(self, total: int | None) -> int | None:
-        column = self.sheet.fields[Field.YEAR_PLAN]
-        year, readable = self.amount(column)
-        if readable and year is None:
-            self.fail(column, "缺少年度计划投资")
-        elif year is not None and total is not None and year > total:
-            self.fail(column, f"年度计划投资{format_wan(year)}大于总投资{format_wan(total)}")
-        return year
-
-    def monthly(self, year: int | None) -> tuple[int, ...] | None:
-        columns = self.sheet.months
-        if columns is None:
-            return None
-        amounts = [self.amount(column) for column in columns]
-        if not all(readable for _, readable in amounts):
-            return None
-        if all(value is None for value, _ in amounts):
-            return None  # no monthly plan given for this project
-        months = [value or 0 for value, _ in amounts]
-        if year is None or _within_plan(sum(months), year):
-            return tuple(months)
-        if _is_cumulative(months, year):
-            self.notes["cumulative"] += 1
-            return tuple(b - a for a, b in itertools.pairwise([0, *months]))
-        span = f"{columns[0].header}~{columns[-1].header}"
-        self.errors.append(
-            RowError(
-                self.number,
-                span,
-                f"月度计划合计{format_wan(sum(months))}超过年度计划投资{format_wan(year)}",
-            )
-        )
-        return None
-
-    def choice(self, field: Field, parse: Callable[[str], T | None], allowed: str) -> T | None:
-        raw = self.text(field)
-        if not raw:
-            return None
-        parsed = parse(raw)
-        if parsed is None:
-            self.fail(self.sheet.fields[field], f"无法识别{field.value}“{raw}”，应为{allowed}")
-        return parsed
-
-    def extra(self) -> dict[str, str]:
-        extra: dict[str, str] = {}
-        for column in self.sheet.extra:
-            text = cell_text(self.value(column))
-            if text:
-                extra[column.header or f"第{column.index + 1}列"] = text
-        return extra
-
-    def build_type(self, extra: dict[str, str]) -> str | None:
-        raw = self.text(Field.BUILD_TYPE)
-        parsed = parse_build_type(raw) if raw else None
-        if raw and parsed is None:
-            # Not worth rejecting the project: keep what the sheet said.
-            extra[self.sheet.fields[Field.BUILD_TYPE].header] = raw
-            self.notes["build_type"] += 1
-        return parsed
-
-    def date_of(self, field: Field, *, end_of_month: bool = False) -> date | None:
-        column = self.sheet.fields.get(field)
-        raw = self.value(column)
-        try:
-            return cell_date(raw, end_of_month=end_of_month)
-        except ValueError:
-            self.fail(column, f"无法识别日期“{cell_text(raw)}”，应写成 2026-03-15 或 2026年3月")
-            return None
-
-    def parse(self) -> ProjectRow | None:
-        name = self.required_text(Field.NAME)
-        unit = self.required_text(Field.UNIT)
-        category = self.choice(Field.CATEGORY, parse_category, "产业、基础设施或民生")
-        stage = self.choice(Field.STAGE, parse_stage, "谋划、前期、在建、竣工或投产")
-        total = self.total()
-        year = self.year_plan(total)
-        monthly = self.monthly(year)
-        extra = self.extra()
-        build_type = self.build_type(extra)
-        start = self.date_of(Field.PLANNED_START)
-        completion = self.date_of(Field.PLANNED_COMPLETION, end_of_month=True)
-        if self.errors or total is None or year is None:
-            return None
-        code_column = self.sheet.fields.get(Field.CODE)
-        return ProjectRow(
-            row=self.number,
-            code=cell_code(self.value(code_column)) if code_column else None,
-            name=name,
-            unit=unit,
-            category=category,
-            stage=stage,
-            leader=self.text(Field.LEADER) or None,
-            total_yuan=total,
-            year_plan_yuan=year,
-            monthly_plan_yuan=monthly,
-            build_type=build_type,
-            liaison=self.text(Field.LIAISON) or None,
-            extra=extra,
-            planned_start=start,
-            planned_completion=completion,
-        )
-
-
-def _within_plan(monthly_sum: int, year: int) -> bool:
-    return monthly_sum * 100 <= year * (100 + MONTHLY_TOLERANCE_PERCENT)
-
-
-def _is_cumulative(months: list[int], year: int) -> bool:
-    """Some lists give the plan to date (1-3月累计) per month: rising and ending at the year."""
-    rising = all(a <= b for a, b in itertools.pairwise(months))
-    return rising and abs(months[-1] - year) * 100 <= year * MONTHLY_TOLERANCE_PERCENT
-
-
 def _duplicate(
-    parser: _RowParser, column: Column, key: str | None, seen: dict[str, int], label: str
+    parser: RowParser, column: Column, key: str | None, seen: dict[str, int], label: str
 ) -> None:
     """Record the first row of each key; later rows with the same key are errors."""
     if not key:
@@ -285,9 +86,7 @@ def _duplicate(
         seen[key] = parser.number
 
 
-def _warnings(
-    table: Table, layout: HeaderLayout, sheet: _Sheet, counts: Counter[str]
-) -> list[str]:
+def _warnings(table: Table, layout: HeaderLayout, sheet: Sheet, counts: Counter[str]) -> list[str]:
     warnings = list(table.warnings)
     total = sheet.fields[Field.TOTAL]
     if not (total.unit or total.parent_unit or layout.note_unit):
@@ -308,7 +107,7 @@ def _warnings(
 
 
 def _import_table(table: Table, layout: HeaderLayout, max_rows: int) -> ImportResult:
-    sheet = _sheet(layout)
+    sheet = sheet_columns(layout)
     rows: list[ProjectRow] = []
     errors: list[RowError] = []
     counts: Counter[str] = Counter()
@@ -331,7 +130,7 @@ def _import_table(table: Table, layout: HeaderLayout, max_rows: int) -> ImportRe
         projects += 1
         if projects > max_rows:
             raise too_many_rows(max_rows)
-        parser = _RowParser(sheet, number, values)
+        parser = RowParser(sheet, number, values)
         project = parser.parse()
         code_column = sheet.fields.get(Field.CODE)
         if code_column is not None:
@@ -358,7 +157,7 @@ def _import_table(table: Table, layout: HeaderLayout, max_rows: int) -> ImportRe
     )
 
 
-def _sheet_total(sheet: _Sheet, number: int, values: list[object]) -> SheetTotal | None:
+def _sheet_total(sheet: Sheet, number: int, values: list[object]) -> SheetTotal | None:
     """The 总投资 and 年度计划投资 figures of a 合计 row, when it has either."""
     figures: list[int | None] = []
     slack: list[int] = []

@@ -1,22 +1,19 @@
-"""The files offices really send: .xls, .ods, HTML saved as .xls, and files meant to hurt."""
+"""The files offices really send: .xls, .ods, HTML saved as .xls, CSV; the 合计 check."""
 
 from __future__ import annotations
 
 import dataclasses
-import io
-import zipfile
 
 import pytest
 
 from domain.import_result import ImportResult, check_totals, from_json, to_json
-from domain.project_import import ImportFileError, parse_project_file
+from domain.project_import import ProjectRow, parse_project_file
 from domain.sheet_table import MAX_COLUMNS
-from domain.workbook_reader import RANGE_TOO_BIG
-from import_worker import parse_upload
+from domain.stages import Stage
 from tests.unit import hostile_sheets
 from tests.unit.sample_sheets import Writer, city_list_xlsx, city_projects, workbook_bytes
 from tests.unit.sheet_writers import html_bytes, ods_bytes, xls_bytes
-from tests.unit.test_project_import import messy_list_xlsx
+from tests.unit.test_project_import import WAN, YI, messy_list_xlsx, only_row
 
 FORMATS: list[tuple[str, Writer]] = [
     ("list.xlsx", workbook_bytes),
@@ -105,47 +102,101 @@ def test_columns_past_the_limit_are_dropped_with_a_warning() -> None:
     assert f"超过{MAX_COLUMNS}列" in result.warnings[0]
 
 
-# --- whole-file refusals -------------------------------------------------------------------
+# --- CSV -----------------------------------------------------------------------------------
+
+CLEAN_CSV = """项目编号,项目名称,责任单位,项目类别,建设阶段,包抓领导,总投资（万元）,年度计划投资（万元）,联络员,建设性质,建设内容
+XM-001,滨河产业园项目,高新区,产业,在建,王副市长,"12,000",3000,张伟,新建,"厂房10万平方米，含配套, 道路"
+XM-002,东岭中学新建工程,教育局,民生,前期,李副市长,8000,2000.5,,续建,
+"""  # noqa: E501
 
 
-def file_error(filename: str, content: bytes) -> str:
-    with pytest.raises(ImportFileError) as caught:
-        parse_project_file(filename, content)
-    return caught.value.reason
+def test_clean_csv_with_codes() -> None:
+    result = parse_project_file("list.csv", CLEAN_CSV.encode("utf-8-sig"))
+    assert result.errors == []
+    assert (result.sheet, result.header_row, result.money_unit) == ("list.csv", 1, "万元")
+    assert result.warnings == []
+    assert result.rows == [
+        ProjectRow(
+            row=2,
+            code="XM-001",
+            name="滨河产业园项目",
+            unit="高新区",
+            category="产业",
+            stage=Stage.CONSTRUCTION,
+            leader="王副市长",
+            total_yuan=120_000_000,
+            year_plan_yuan=30_000_000,
+            monthly_plan_yuan=None,
+            build_type="新建",
+            liaison="张伟",
+            extra={"建设内容": "厂房10万平方米，含配套, 道路"},
+        ),
+        ProjectRow(
+            row=3,
+            code="XM-002",
+            name="东岭中学新建工程",
+            unit="教育局",
+            category="民生",
+            stage=Stage.PRELIMINARY,
+            leader="李副市长",
+            total_yuan=80_000_000,
+            year_plan_yuan=20_005_000,
+            monthly_plan_yuan=None,
+            build_type="续建",
+            liaison=None,
+            extra={},
+        ),
+    ]
 
 
-def test_excel_2003_xml_is_refused_with_advice() -> None:
-    content = (
-        b'<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?>'
-        b'<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>'
+def test_gbk_csv_defaults_to_wan() -> None:
+    text = "项目名称,牵头单位,总投资,年度计划\r\n南湖养老中心,民政局,5000,1200\r\n"
+    result = parse_project_file("清单.csv", text.encode("gbk"))
+    row = only_row(result)
+    assert (row.name, row.unit, row.total_yuan, row.year_plan_yuan) == (
+        "南湖养老中心",
+        "民政局",
+        50_000_000,
+        12_000_000,
     )
-    assert "另存为 .xlsx" in file_error("a.xls", content)
+    assert result.warnings == ["表中未注明金额单位，已按万元导入"]
 
 
-def test_encrypted_workbook_is_refused() -> None:
-    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500
-    content = ole + "EncryptedPackage".encode("utf-16-le") + b"\0" * 500
-    assert "密码" in file_error("a.xlsx", content)
+def test_tab_separated_csv() -> None:
+    text = (
+        "项目名称\t责任单位\t总投资(亿元)\t年度计划投资(亿元)\n"
+        "北塬快速路\t交通运输局\t1,200.5\t3\n"
+    )
+    row = only_row(parse_project_file("list.txt", text.encode("utf-8")))
+    assert (row.name, row.total_yuan, row.year_plan_yuan) == (
+        "北塬快速路",
+        120_050_000_000,
+        3 * YI,
+    )
 
 
-@pytest.mark.parametrize(
-    "content",
-    [
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,  # an OLE header and nothing else
-        b"<html><body><p>\xe6\x97\xa0\xe8\xa1\xa8\xe6\xa0\xbc</p></body></html>",  # no table
-    ],
-    ids=["ole", "html-without-table"],
-)
-def test_xls_that_is_not_a_sheet(content: bytes) -> None:
-    assert "另存为 .xlsx" in file_error("a.xls", content)
+def test_chinese_comma_is_not_a_delimiter() -> None:
+    text = "项目名称,责任单位,总投资,年度计划投资\n甲项目（一期，二期）,城关区,100,50\n"
+    assert only_row(parse_project_file("a.csv", text.encode())).name == "甲项目（一期，二期）"
 
 
-def test_ods_that_is_not_a_spreadsheet() -> None:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
-        archive.writestr("content.xml", "<x/>")
-    assert file_error("a.ods", buffer.getvalue()).startswith("文件已损坏")
+def test_csv_two_level_header_without_merges() -> None:
+    text = (
+        "序号,项目名称,责任单位,投资情况（亿元）,,备注\n"
+        ",,,总投资,2026年计划投资,\n"
+        "1,凤凰大道,城关区,1.5,0.5,重点\n"
+    )
+    result = parse_project_file("a.csv", text.encode())
+    row = only_row(result)
+    assert result.header_row == 2
+    assert (row.total_yuan, row.year_plan_yuan) == (150_000_000, 50_000_000)
+    assert row.extra == {"备注": "重点"}
+
+
+def test_utf16_csv_from_excel_unicode_text() -> None:
+    text = "项目名称\t责任单位\t总投资\t年度计划投资\n甲\t城关区\t100\t50\n"
+    row = only_row(parse_project_file("a.txt", text.encode("utf-16")))
+    assert (row.name, row.total_yuan) == ("甲", 100 * WAN)
 
 
 # --- text cleaned where it is read ---------------------------------------------------------
@@ -213,32 +264,3 @@ def test_result_survives_the_trip_through_json() -> None:
         "n.xlsx", workbook_bytes([["项目编号", "节点名称", "完成时限"], ["X", "封顶", "2026-09"]])
     ).milestones)  # fmt: skip
     assert from_json(to_json(result)) == result
-
-
-# --- files meant to hurt, read the way the bot reads them ----------------------------------
-
-
-async def upload_error(filename: str, content: bytes) -> str:
-    with pytest.raises(ImportFileError) as caught:
-        await parse_upload(filename, content)
-    return caught.value.reason
-
-
-async def test_a_value_at_the_last_cell_is_refused_not_fatal() -> None:
-    assert await upload_error("a.xlsx", hostile_sheets.far_value_xlsx()) == RANGE_TOO_BIG
-
-
-async def test_one_string_shared_by_many_cells_is_refused_not_fatal() -> None:
-    content = hostile_sheets.shared_string_fanout_xlsx()
-    assert len(content) < 1_000_000
-    assert await upload_error("a.xlsx", content) == RANGE_TOO_BIG
-
-
-async def test_a_sheet_claiming_every_row_imports_its_real_rows() -> None:
-    result = await parse_upload("a.xlsx", hostile_sheets.claims_every_row_xlsx())
-    assert [row.name for row in result.rows] == ["项目1", "项目2", "项目3"]
-
-
-async def test_the_child_reads_every_format_like_the_parser() -> None:
-    content = city_list_xlsx(5, writer=ods_bytes)
-    assert await parse_upload("a.ods", content) == parse_project_file("a.ods", content)
