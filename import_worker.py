@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import sys
+import time
 import weakref
 from pathlib import Path
 
@@ -54,6 +55,7 @@ async def parse_upload(filename: str, content: bytes, *, max_rows: int = 5000) -
         ImportFileError: the file is unreadable or too large (the reason says which).
     """
     header = json.dumps({"filename": filename, "max_rows": max_rows}).encode() + b"\n"
+    started = time.monotonic()
     async with _slot():
         process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -85,6 +87,8 @@ async def parse_upload(filename: str, content: bytes, *, max_rows: int = 5000) -
     except (ValueError, KeyError, TypeError, AttributeError):
         log.warning("import worker answered something unreadable: %r", out[:200])
         raise ImportFileError(FAILED) from None
+    log.info("read %d bytes in %.2f s, reader peak %s MB", len(content),
+             time.monotonic() - started, answer.get("peak_mb"))  # fmt: skip
     if parsed is None:
         raise ImportFileError(str(error))
     return parsed
@@ -111,6 +115,18 @@ def _limit() -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_LIMIT_S, CPU_LIMIT_S + 5))
 
 
+def _peak_mb() -> int | None:
+    """This process's peak RSS (VmHWM, which unlike ru_maxrss starts afresh at exec)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return None
+
+
 def main() -> None:
     """Read the header line and file from stdin, write {"result"} or {"error"} to stdout."""
     _limit()
@@ -125,6 +141,7 @@ def main() -> None:
         answer = {"error": error.reason}
     except MemoryError:
         answer = {"error": RANGE_TOO_BIG}
+    answer["peak_mb"] = _peak_mb()
     sys.stdout.buffer.write(json.dumps(answer, ensure_ascii=False).encode())
     sys.stdout.flush()
     os._exit(0)  # skip freeing a large heap object by object

@@ -10,10 +10,8 @@ a memory cap (``import_worker``). The checks here turn the common cases into cle
 from __future__ import annotations
 
 import io
-import xml.sax
-import xml.sax.handler
 import zipfile
-from xml.sax.xmlreader import AttributesNSImpl
+from xml.parsers import expat
 
 import python_calamine as calamine
 
@@ -117,63 +115,62 @@ def _add_rows(builder: TableBuilder, sheet: calamine.CalamineSheet) -> None:
         builder.add(number, values, first_column=start[1] + 1)
 
 
-def _ods_merges(content: bytes) -> dict[str, list[tuple[tuple[int, int], tuple[int, int]]]]:
+Merges = dict[str, list[tuple[tuple[int, int], tuple[int, int]]]]
+
+
+def _ods_merges(content: bytes) -> Merges:
     """Merged ranges of each table in an .ods (calamine reports none for ODS), 0-based."""
-    handler = _OdsMerges()
-    parser = xml.sax.make_parser()
-    parser.setFeature(xml.sax.handler.feature_namespaces, True)
-    parser.setFeature(xml.sax.handler.feature_external_ges, False)
-    parser.setContentHandler(handler)
+    counter = _OdsMerges()
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = counter.start
+    parser.EndElementHandler = counter.end
     with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open("content.xml") as stream:
-        parser.parse(stream)
-    return handler.merges
+        parser.ParseFile(stream)
+    return counter.merges
 
 
-class _OdsMerges(xml.sax.handler.ContentHandler):
+_T = f"{_TABLE_NS} "
+
+
+class _OdsMerges:
     """ODS writes a merge as a cell with number-columns/rows-spanned, then covered cells.
 
-    Rows and cells may be repeated, so positions are counted as calamine expands them. SAX
-    keeps memory flat however long content.xml is.
+    Rows and cells may be repeated, so positions are counted as calamine expands them. A
+    streaming parser keeps memory flat however long content.xml is.
     """
 
     def __init__(self) -> None:
-        super().__init__()
-        self.merges: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
+        self.merges: Merges = {}
         self.table, self.depth, self.row, self.column = "", 0, 0, 0
         self.row_repeat, self.count = 1, 0
 
-    def startElementNS(
-        self, name: tuple[str | None, str], qname: str | None, attrs: AttributesNSImpl
-    ) -> None:
-        uri, local = name
-        if uri != _TABLE_NS:
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        if not name.startswith(_T):
             return
+        local = name[len(_T) :]
         if local == "table":
             self.depth += 1
             if self.depth == 1:
-                self.table, self.row = attrs.get((_TABLE_NS, "name"), ""), 0
+                self.table, self.row = attrs.get(f"{_T}name", ""), 0
         elif self.depth != 1:
             return  # nested (sub)tables are rare; their cells are not the sheet's
         elif local == "table-row":
             self.column = 0
-            self.row_repeat = _int(attrs.get((_TABLE_NS, "number-rows-repeated")))
+            self.row_repeat = _int(attrs.get(f"{_T}number-rows-repeated"))
         elif local in ("table-cell", "covered-table-cell"):
-            columns = _int(attrs.get((_TABLE_NS, "number-columns-spanned")))
-            rows = _int(attrs.get((_TABLE_NS, "number-rows-spanned")))
+            columns = _int(attrs.get(f"{_T}number-columns-spanned"))
+            rows = _int(attrs.get(f"{_T}number-rows-spanned"))
             if local == "table-cell" and (columns > 1 or rows > 1) and self.count < MAX_MERGES:
                 self.count += 1
                 self.merges.setdefault(self.table, []).append(
                     ((self.row, self.column), (self.row + rows - 1, self.column + columns - 1))
                 )
-            self.column += _int(attrs.get((_TABLE_NS, "number-columns-repeated")))
+            self.column += _int(attrs.get(f"{_T}number-columns-repeated"))
 
-    def endElementNS(self, name: tuple[str | None, str], qname: str | None) -> None:
-        uri, local = name
-        if uri != _TABLE_NS:
-            return
-        if local == "table":
+    def end(self, name: str) -> None:
+        if name == f"{_T}table":
             self.depth -= 1
-        elif local == "table-row" and self.depth == 1:
+        elif name == f"{_T}table-row" and self.depth == 1:
             self.row += self.row_repeat
 
 
