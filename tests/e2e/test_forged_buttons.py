@@ -10,6 +10,10 @@ from tests.e2e.conftest import invite, join, person
 from tests.fakebot import FakeBotApi
 from tests.harness import RunningBot, Talk, rows
 
+# What a press could change; the scheduler's first tick (1 s after start) may plan the week's
+# pushes at any moment of the test, and that is not the press's doing.
+AUDIT = "SELECT COUNT(*) FROM audit_log WHERE action != 'push.plan'"
+
 
 @pytest.mark.parametrize(
     "data",
@@ -20,7 +24,7 @@ async def test_forged_callback_data_gets_stale_reply(
 ) -> None:
     liaison = person(fake, 2001, "张三")
     await join(liaison, await invite(admin, "联络员 城关区"))
-    before = rows(db_path, "SELECT COUNT(*) FROM audit_log")
+    before = rows(db_path, AUDIT)
     for talk in (liaison, admin):
         shown = (await talk.say("/help"))[-1]
         cursor = fake.cursor()
@@ -28,5 +32,5 @@ async def test_forged_callback_data_gets_stale_reply(
         answer = await fake.wait_reply(talk.chat_id, after=cursor, timeout=10)
         assert "按钮已失效" in (answer.text or "")
         assert fake.callback_answered(query["id"])
-    assert rows(db_path, "SELECT COUNT(*) FROM audit_log") == before
+    assert rows(db_path, AUDIT) == before
     assert "出错" not in "\n".join(fake.texts_to(liaison.chat_id))
