@@ -85,15 +85,14 @@ class TableBuilder:
         Raises:
             ImportFileError: the sheet has more rows, or the file more content, than allowed.
         """
-        row: list[object] = [None] * (first_column - 1)
+        values = list(values)
+        keep = max(0, MAX_COLUMNS - first_column + 1)
+        if not self.clipped and any(_value(value) is not None for value in values[keep:]):
+            self.clipped = True
+        row: list[object] = [None] * min(first_column - 1, MAX_COLUMNS)
         chars = 0
-        for column, raw in enumerate(values, start=first_column):
+        for raw in values[:keep]:
             value = _value(raw)
-            if column > MAX_COLUMNS:
-                if value is not None:
-                    self.clipped = True
-                    break
-                continue
             row.append(value)
             if isinstance(value, str):
                 chars += len(value)
