@@ -33,7 +33,7 @@ async def set_time(tx: Tx, kind: str, at: time, by: int) -> None:
     )
 
 
-async def set_enabled(tx: Tx, kind: str, enabled: bool, by: int) -> None:
+async def set_enabled(tx: Tx, kind: str, enabled: bool, by: int | None) -> None:
     await tx.execute(
         "UPDATE schedule SET enabled = ?, updated_by = ?, updated_at = ? WHERE kind = ?",
         (int(enabled), by, to_iso(utc_now()), kind),

@@ -20,7 +20,7 @@ from telegram.ext import Application
 from application import ALLOWED_UPDATES, build_application
 from config import Config, parse_config
 from domain.project_import import ProjectRow
-from storage import Database, people, projects
+from storage import Database, people, projects, schedule
 from tests.fakebot import ApiCall, FakeBotApi, FakeUser
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -275,10 +275,16 @@ def liaison_project(i: int, unit: str = "城关区") -> ProjectRow:
 
 async def seed_liaisons(db_path: Path, count: int, first_id: int, year: int = 2026) -> None:
     """`count` liaisons (Telegram ids from `first_id`), each bound to one project, written with
-    the bot's own storage functions as an import plus redeemed invites would."""
+    the bot's own storage functions as an import plus redeemed invites would.
+
+    Every scheduled run is switched off: a bot in a child process runs on the real clock, and
+    a reminder falling due mid-test (16:00-18:00 in Shanghai) would race what the test does;
+    such tests start a run with /pushnow instead."""
     db = await Database.open(db_path)
     try:
         async with db.transaction() as tx:
+            for kind in schedule.KINDS:
+                await schedule.set_enabled(tx, kind, False, None)
             await projects.upsert_imported(tx, [liaison_project(i) for i in range(count)], year)
             ids = {r["code"]: r["id"] for r in await tx.fetchall("SELECT id, code FROM projects")}
             for i in range(count):
