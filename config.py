@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from domain.scoring import ScoringConfig
 from domain.status import Thresholds
+from domain.weights import ReportingWeightError, ScoringConfig
 
 TOKEN_ENV = "BOT_TOKEN"
 
@@ -168,6 +168,8 @@ def _ranking(section: dict[str, Any]) -> tuple[ScoringConfig, Thresholds]:
             flag_count=_get(section, "ranking", "flags", int, defaults.flag_count),
             unit_groups=_get(section, "ranking", "unit_groups", dict, dict(defaults.unit_groups)),
         )
+    except ReportingWeightError as exc:
+        raise ConfigError(f"ranking.weights.reporting: {exc}") from None
     except (ValueError, TypeError) as exc:
         raise ConfigError(f"ranking: {exc}") from None
     base = Thresholds()

@@ -1,16 +1,28 @@
-"""Weekly scores, explanations and rankings of projects and units (龙虎榜, 红旗/黄旗).
+"""Weekly scores and their explanations, of projects and of units (pooled).
 
 Everything is scored on rates so that big and small compare fairly. A metric is a ratio
 (numerator, denominator); its value is numerator / denominator capped (``ScoringConfig.caps``)
-so that padding one number does not pay.
+so that padding one number does not pay. The metrics, weights and caps are domain.weights;
+places and flags are domain.ranking.
 
 Rules:
-- Not applicable: a metric with no denominator (nothing planned yet, no milestone due ...) is
-  left out and the weights of the remaining metrics are scaled up to sum to 1. A subject with
-  no applicable metric at all (e.g. a unit with no projects) gets no score and is not ranked.
-- Score = 100 * sum(weight * capped value) over applicable metrics, rounded to 0.01 so that
-  ties people see are the ties the ranking sees. Investment may exceed 1 (cap 1.2), so a score
-  may exceed 100.
+- Scores run from 0 to 100. 100 means every applicable metric at or above its target:
+  investment at or ahead of 序时进度, every start and node on time, every problem closed on
+  time, real progress on every workday owed. A metric earns at most its full weight, however
+  far ahead it is; its value may show more (investment up to the 1.2 cap), and that cap is
+  what lets a project ahead cover another's shortfall inside its unit.
+- Reporting gates the others. The reporting metric (days with real progress / workdays owed,
+  domain.reporting_days) applies whenever the project owed a report in the period. In a
+  period with a workday, a project with no real progress scores 0 on every metric: facts
+  declared at import (a stage, a figure in the sheet) are a starting point, not evidence of
+  work in the week. Its denominators still count in its unit's pooled rates (judged, not
+  skipped). So a subject with no real progress can never rank above one with some.
+- Not applicable: a metric with no denominator (investment before 1/12 of the year's plan is
+  due, see domain.status; no milestone due ...) is left out and the weights of the remaining
+  metrics are scaled up to sum to 1. A subject with no applicable metric at all (e.g. a unit
+  with no projects) gets no score and is not ranked.
+- Score = sum of points, points = 100 * weight * min(value, 1), rounded to 0.01 so that
+  ties people see are the ties the ranking sees.
 - Units pool their projects: rate = sum(min(num_i, cap * den_i)) / sum(den_i).
   Counting rates (开工率, 节点按期率 ...) thus count projects, milestones and problems, and
   investment is money-weighted like the city's 投资完成率, while the per-project cap stops one
@@ -24,83 +36,28 @@ Metric and theme names are stable English keys; the bot's message catalog transl
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date
-from types import MappingProxyType
 
-from domain.plan import planned_to_date
-from domain.status import RED, YELLOW, ProjectFacts, is_completed, is_started
-
-INVESTMENT = "investment"  # 投资完成率, against 序时进度
-START = "start"  # 开工率: started / due to start (this year)
-COMPLETION = "completion"  # 竣工投产率: completed or producing / due to complete (this year)
-MILESTONES = "milestones"  # 节点按期完成率
-PROBLEMS = "problems"  # 问题按期销号率
-REPORTING = "reporting"  # 天天有新进展: days with real progress / workdays
-METRICS: tuple[str, ...] = (INVESTMENT, START, COMPLETION, MILESTONES, PROBLEMS, REPORTING)
+from domain.ranking import Ranked as Ranked  # re-exported: older callers import it from here
+from domain.ranking import rank as rank  # re-exported: scheduler.periodic imports it from here
+from domain.status import ProjectFacts, is_completed, is_started, judged_plan
+from domain.weights import (
+    COMPLETION,
+    DEFAULT_CONFIG,
+    INVESTMENT,
+    METRICS,
+    MILESTONES,
+    PROBLEMS,
+    REPORTING,
+    START,
+    ScoringConfig,
+)
 
 Ratio = tuple[float, float]
 """(numerator, denominator) of a metric; the denominator is positive."""
-
-DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
-    {
-        INVESTMENT: 0.35,
-        START: 0.15,
-        COMPLETION: 0.10,
-        MILESTONES: 0.15,
-        PROBLEMS: 0.10,
-        REPORTING: 0.15,
-    }
-)
-DEFAULT_CAPS: Mapping[str, float] = MappingProxyType(
-    {INVESTMENT: 1.2, START: 1.0, COMPLETION: 1.0, MILESTONES: 1.0, PROBLEMS: 1.0, REPORTING: 1.0}
-)
-DEFAULT_UNIT_GROUPS: Mapping[str, str] = MappingProxyType(
-    {"county": "county", "zone": "county", "department": "department", "enterprise": "enterprise"}
-)
-"""Unit kind -> ranking group: 区县 and 开发区 together, 市直部门 and 市管国企 each apart."""
-
-_WEIGHT_TOLERANCE = 1e-6
-
-
-@dataclass(frozen=True)
-class ScoringConfig:
-    """How scores are made. The metric set is the keys of ``weights`` (omit one to drop it).
-
-    Attributes:
-        weights: metric -> weight, non-negative, summing to 1.
-        caps: metric -> highest value that counts; a metric not listed is capped at 1.0.
-        flag_count: N red flags (top) and yellow flags (bottom) per group.
-        unit_groups: unit kind -> ranking group, for callers to place units.
-    """
-
-    weights: Mapping[str, float] = field(default_factory=lambda: DEFAULT_WEIGHTS)
-    caps: Mapping[str, float] = field(default_factory=lambda: DEFAULT_CAPS)
-    flag_count: int = 3
-    unit_groups: Mapping[str, str] = field(default_factory=lambda: DEFAULT_UNIT_GROUPS)
-
-    def __post_init__(self) -> None:
-        unknown = (set(self.weights) | set(self.caps)) - set(METRICS)
-        if unknown:
-            raise ValueError(f"unknown metrics: {sorted(unknown)}")
-        if any(w < 0 for w in self.weights.values()):
-            raise ValueError("weights must not be negative")
-        if abs(sum(self.weights.values()) - 1) > _WEIGHT_TOLERANCE:
-            raise ValueError(f"weights must sum to 1, got {sum(self.weights.values())}")
-        if any(c <= 0 for c in self.caps.values()):
-            raise ValueError("caps must be positive")
-        if self.flag_count < 0:
-            raise ValueError("flag_count must not be negative")
-
-    def cap(self, metric: str) -> float:
-        return self.caps.get(metric, 1.0)
-
-    def group_of(self, unit_kind: str) -> str:
-        """Ranking group of a unit kind; an unknown kind is ranked on its own."""
-        return self.unit_groups.get(unit_kind, unit_kind)
-
-
-DEFAULT_CONFIG = ScoringConfig()
+FULL = 1.0
+"""The value at which a metric earns its full weight."""
 
 
 @dataclass(frozen=True)
@@ -108,9 +65,10 @@ class MetricLine:
     """One metric of an explanation.
 
     ``value`` is the capped rate (None: not applicable), ``weight`` the weight after
-    renormalising (0 when not applicable), ``points`` = 100 * weight * value, ``change`` the
-    change of ``value`` since the previous explanation (None when either is n/a).
-    ``numerator``/``denominator`` are the counts behind the value (for units: pooled, capped).
+    renormalising (0 when not applicable), ``points`` = 100 * weight * min(value, 1),
+    ``change`` the change of ``value`` since the previous explanation (None when either is
+    n/a). ``numerator``/``denominator`` are the counts behind the value (for units: pooled,
+    capped).
     """
 
     metric: str
@@ -124,27 +82,21 @@ class MetricLine:
 
 @dataclass(frozen=True)
 class Explanation:
-    """A score and the lines it is made of; ``score_change`` is against the previous one."""
+    """A score and the lines it is made of; ``score_change`` is against the previous one.
+
+    ``gated`` of ``members`` projects had no real progress in the period and count 0 on every
+    metric (the gate, see the module doc); for a project, ``members`` is 1.
+    """
 
     subject: str
     score: float
     lines: tuple[MetricLine, ...]
     score_change: float | None = None
+    gated: int = 0
+    members: int = 0
 
     def line(self, metric: str) -> MetricLine | None:
         return next((line for line in self.lines if line.metric == metric), None)
-
-
-@dataclass(frozen=True)
-class Ranked:
-    """A place in a group's ranking; ``change`` > 0 means moved up; ``flag`` red/yellow/None."""
-
-    subject: str
-    group: str
-    score: float
-    rank: int
-    change: int | None
-    flag: str | None
 
 
 # --- metrics of one project --------------------------------------------------------------
@@ -176,9 +128,9 @@ def _start_ratio(facts: ProjectFacts, as_of: date) -> Ratio | None:
 
 
 def _to_date_ratio(facts: ProjectFacts, as_of: date) -> Ratio | None:
-    """Investment done / planned to date (序时进度) of one project."""
-    planned = planned_to_date(facts.year_plan_yuan, facts.monthly_plan_yuan, as_of)
-    return (float(facts.done_yuan), float(planned)) if planned > 0 else None
+    """Investment done / planned to date (序时进度) once judged (domain.status.judged_plan)."""
+    planned = judged_plan(facts, as_of)
+    return (float(facts.done_yuan), float(planned)) if planned is not None else None
 
 
 def _on_time_rate(items: Iterable[tuple[date, date | None]], as_of: date) -> Ratio | None:
@@ -194,15 +146,21 @@ def _on_time_rate(items: Iterable[tuple[date, date | None]], as_of: date) -> Rat
 
 
 def _reporting_ratio(facts: ProjectFacts) -> Ratio | None:
-    """Days with real progress / workdays of the scoring period."""
+    """Days with real progress / workdays owed in the scoring period."""
     if facts.workdays <= 0:
         return None
     return (float(facts.real_progress_days), float(facts.workdays))
 
 
+def is_gated(facts: ProjectFacts) -> bool:
+    """No real progress in a period that had a workday: every metric counts 0 (module doc)."""
+    return facts.period_workdays > 0 and facts.real_progress_days <= 0
+
+
 def project_metrics(facts: ProjectFacts, as_of: date) -> dict[str, Ratio | None]:
-    """Every metric of one project as (numerator, denominator), or None when not applicable."""
-    return {
+    """Every metric of one project as (numerator, denominator), or None when not applicable;
+    a gated project keeps its denominators with every numerator 0."""
+    ratios = {
         INVESTMENT: _to_date_ratio(facts, as_of),
         START: _start_ratio(facts, as_of),
         COMPLETION: _event_rate(
@@ -222,6 +180,9 @@ def project_metrics(facts: ProjectFacts, as_of: date) -> dict[str, Ratio | None]
         ),
         REPORTING: _reporting_ratio(facts),
     }
+    if is_gated(facts):
+        return {m: (0.0, r[1]) if r is not None else None for m, r in ratios.items()}
+    return ratios
 
 
 def pool(
@@ -273,7 +234,7 @@ def explain(
                 metric=metric,
                 value=value,
                 weight=weight,
-                points=100 * weight * value if value is not None else 0.0,
+                points=100 * weight * min(value, FULL) if value is not None else 0.0,
                 change=change,
                 numerator=ratio[0] if value is not None and ratio else None,
                 denominator=ratio[1] if value is not None and ratio else None,
@@ -291,7 +252,10 @@ def explain_project(
     previous: Explanation | None = None,
 ) -> Explanation | None:
     """A project's score and lines; the subject is the project's name."""
-    return explain(facts.name, project_metrics(facts, as_of), config, previous)
+    explained = explain(facts.name, project_metrics(facts, as_of), config, previous)
+    if explained is None:
+        return None
+    return replace(explained, gated=int(is_gated(facts)), members=1)
 
 
 def explain_unit(
@@ -304,9 +268,11 @@ def explain_unit(
     """A unit's score from its projects, pooled (see module doc); None with no projects."""
     if not projects:
         return None
-    return explain(
-        unit, pool((project_metrics(p, as_of) for p in projects), config), config, previous
-    )
+    ratios = pool((project_metrics(p, as_of) for p in projects), config)
+    explained = explain(unit, ratios, config, previous)
+    if explained is None:
+        return None
+    return replace(explained, gated=sum(map(is_gated, projects)), members=len(projects))
 
 
 def explain_units(
@@ -321,46 +287,19 @@ def explain_units(
     """
     by_unit: dict[str, list[dict[str, Ratio | None]]] = {}
     groups: dict[str, str] = {}
+    gated: dict[str, int] = {}
     for facts in projects:
         by_unit.setdefault(facts.unit, []).append(project_metrics(facts, as_of))
         groups.setdefault(facts.unit, facts.group)
+        gated[facts.unit] = gated.get(facts.unit, 0) + is_gated(facts)
     previous = previous or {}
     result = []
     for unit, metrics in by_unit.items():
         explanation = explain(unit, pool(metrics, config), config, previous.get(unit))
         if explanation is not None:
+            explanation = replace(explanation, gated=gated[unit], members=len(metrics))
             result.append((unit, groups[unit], explanation))
     return result
-
-
-# --- ranking -----------------------------------------------------------------------------
-
-
-def rank(
-    entries: Iterable[tuple[str, str, float]],
-    previous_ranks: Mapping[str, int],
-    config: ScoringConfig = DEFAULT_CONFIG,
-) -> list[Ranked]:
-    """Rank (subject, group, score) entries within each group, groups in name order.
-
-    Score descending, ties broken by subject name, ranks 1..n. ``change`` = previous rank -
-    rank (positive: moved up; None: not ranked before). The top N get the red flag and the
-    bottom N the yellow flag, N = min(flag_count, n // 2) so nobody gets both. Scores are
-    plain numbers so quarterly figures rank the same way as weekly scores.
-    """
-    by_group: dict[str, list[tuple[str, float]]] = {}
-    for subject, group, score in entries:
-        by_group.setdefault(group, []).append((subject, score))
-    ranked: list[Ranked] = []
-    for group in sorted(by_group):
-        items = sorted(by_group[group], key=lambda item: (-item[1], item[0]))
-        flags = min(config.flag_count, len(items) // 2)
-        for place, (subject, score) in enumerate(items, start=1):
-            before = previous_ranks.get(subject)
-            flag = RED if place <= flags else YELLOW if place > len(items) - flags else None
-            change = None if before is None else before - place
-            ranked.append(Ranked(subject, group, score, place, change, flag))
-    return ranked
 
 
 # --- quarterly themes --------------------------------------------------------------------

@@ -1,26 +1,28 @@
-"""Recompute a project's status after a report; score and rank the week; explain a score."""
+"""Statuses recomputed every workday and after each change; the week scored, ranked and kept.
+
+Status: ``refresh_statuses`` recomputes a set of projects (or all) set-based: one
+``facts.load``, one read of the stored memory (red until caught up), one ``executemany``.
+It runs once every workday as a scheduled run of its own kind (scheduler.slots.STATUS, once
+per day through ``slot_runs``, caught up after downtime), after each report, and after each
+admin edit (/addproject, /editproject, /milestone, a confirmed /import). Every run assesses
+today as it stands: today's reports count, today's silence not yet (domain.reporting_days).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from domain.scoring import (
-    Explanation,
-    MetricLine,
-    Ranked,
-    ScoringConfig,
-    explain_project,
-    explain_units,
-    rank,
-)  # fmt: skip
+from domain.ranking import Ranked, rank
+from domain.scoring import Explanation, MetricLine, explain_project, explain_units
 from domain.status import ProjectFacts, Status, Thresholds, status
-from storage import Database, facts
+from domain.weights import ScoringConfig
+from storage import Database, facts, schedule
 
 if TYPE_CHECKING:
     from scheduler.workdays import WorkCalendar
@@ -45,24 +47,52 @@ def week_of(day: date) -> tuple[str, date, date]:
     return f"{year}-W{week:02d}", monday, monday + timedelta(days=6)
 
 
-async def refresh_status(
-    db: Database, project_id: int, day: date, calendar: WorkCalendar, tz: ZoneInfo
-) -> Status | None:
-    """The project's status as of `day`, stored; red stays at least yellow until caught up."""
-    _, monday, _ = week_of(day)
-    found = await facts.load(db, day, monday, calendar, tz, [project_id], CONFIG.unit_groups)
-    if not found:
-        return None
-    previous = await stored_status.get(db, project_id)
-    current = status(found[0], day, THRESHOLDS, previous)
+async def refresh_statuses(
+    db: Database,
+    project_ids: Sequence[int] | None,
+    today: date,
+    calendar: WorkCalendar,
+    tz: ZoneInfo,
+    *,
+    run: tuple[str, str] | None = None,
+) -> dict[int, Status] | None:
+    """Recompute and store the status of `project_ids` (None: every project) as of `today`,
+    the local day now going on; red stays at least yellow until caught up.
+
+    `run` is the (kind, period) of the daily run, claimed in the same transaction as the
+    write, so that the run happens once however many ticks, restarts or catch-ups ask for
+    it; None is returned (and nothing written) when it was already made.
+    """
+    if project_ids is not None and not project_ids:
+        return {}
+    # Silence only meets a threshold: look back over that many workdays, not months.
+    enough = calendar.previous_workdays(today, THRESHOLDS.no_progress_workdays + 1, include=False)
+    found = await facts.load(db, today, today, calendar, tz, project_ids, CONFIG.unit_groups,
+                             day_over=False, look_back=min(enough, default=today))  # fmt: skip
+    memory = await stored_status.stored(db, project_ids)
+    current = {f.project_id: status(f, today, THRESHOLDS, memory.get(f.project_id)) for f in found}
     async with db.transaction() as tx:
-        await stored_status.put(tx, project_id, current)
+        if run is not None and not await schedule.claim_run(tx, *run, "schedule", None):
+            return None
+        await stored_status.put_many(tx, current)
     return current
+
+
+async def refresh_status(
+    db: Database, project_id: int, today: date, calendar: WorkCalendar, tz: ZoneInfo
+) -> Status | None:
+    """One project's status recomputed after its report (see ``refresh_statuses``)."""
+    found = await refresh_statuses(db, [project_id], today, calendar, tz)
+    return (found or {}).get(project_id)
 
 
 @dataclass(frozen=True)
 class Week:
-    """A week's scores: every project and unit explained and ranked within its group."""
+    """A week's scores: every project and unit explained and ranked within its group.
+
+    ``statuses`` holds every project's current status (the stored one; 未上报 for a project
+    never assessed), never a missing entry for a reader to guess.
+    """
 
     period: str
     start: date
@@ -80,7 +110,11 @@ async def score_week(
     """Score the week ending `as_of` (Monday..as_of), compare with the week before, and keep a
     snapshot so next week's changes and /rank of a past week are facts."""
     period, monday, _ = week_of(as_of)
-    everything = await facts.load(db, as_of, monday, calendar, tz, None, CONFIG.unit_groups)
+    # Scores count the week's real progress; silence (status) is not theirs to look back for.
+    loaded = await facts.load(db, as_of, monday, calendar, tz, None, CONFIG.unit_groups,
+                              look_back=monday)  # fmt: skip
+    # A project that entered the ledger after the week is not scored for it.
+    everything = [f for f in loaded if f.entered is None or f.entered <= as_of]
     previous_period, _, _ = week_of(monday - timedelta(days=1))
     before = await _snapshot(db, previous_period)
     projects = []
@@ -93,11 +127,15 @@ async def score_week(
         for unit, _, explained in explain_units(everything, as_of, CONFIG, before["unit"])
     }
     groups = {f.unit: f.group for f in everything}
+    # A red flag is praise: only for a subject with real progress in the week.
+    moved = {f.code for f in everything if f.real_progress_days > 0}
+    moved_units = {f.unit for f in everything if f.real_progress_days > 0}
     unit_ranks = rank(
-        [(u, groups[u], e.score) for u, e in units.items()], before["unit_rank"], CONFIG
-    )
+        [(u, groups[u], e.score) for u, e in units.items()], before["unit_rank"], CONFIG,
+        moved_units,
+    )  # fmt: skip
     project_ranks = rank(
-        [(f.code, f.group, e.score) for f, e in projects], before["project_rank"], CONFIG
+        [(f.code, f.group, e.score) for f, e in projects], before["project_rank"], CONFIG, moved
     )
     week = Week(period, monday, as_of, projects, units, unit_ranks, project_ranks,
                 await stored_status.all_statuses(db))  # fmt: skip

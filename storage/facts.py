@@ -6,18 +6,17 @@ Everything is "as of" a local day, so last week's scores can be recomputed exact
 
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from domain.scoring import DEFAULT_UNIT_GROUPS
+from domain.reporting_days import owed_workdays, period_workdays, silent_workdays
 from domain.stages import parse_stage
 from domain.status import Milestone, ProblemFacts, ProjectFacts
+from domain.weights import DEFAULT_UNIT_GROUPS
 from storage.db import Database, Tx
-from timeutil import from_iso, local_date
 
 if TYPE_CHECKING:
     from scheduler.workdays import WorkCalendar
@@ -27,6 +26,11 @@ LOOKBACK_DAYS = 120  # "no real progress for N workdays" never needs to look fur
 
 def _d(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
+
+
+def _day(stamp: str, tz: ZoneInfo) -> date:
+    """The local day of a stored UTC time (fromisoformat: strptime costs ~10x per row)."""
+    return datetime.fromisoformat(stamp).astimezone(tz).date()
 
 
 def _in(ids: Sequence[int] | None) -> tuple[str, list[int]]:
@@ -43,9 +47,18 @@ async def load(
     tz: ZoneInfo,
     project_ids: Sequence[int] | None = None,
     unit_groups: Mapping[str, str] = DEFAULT_UNIT_GROUPS,
+    *,
+    day_over: bool = True,
+    look_back: date | None = None,
 ) -> list[ProjectFacts]:
     """Facts of every project (or of `project_ids`) as of the end of local day `as_of`;
-    reporting counts cover `period_start`..`as_of`."""
+    reporting counts cover `period_start`..`as_of`. `day_over` False: `as_of` is today and
+    not over, so it does not count as a silent workday yet (domain.reporting_days).
+
+    Silence is counted back to `look_back` at most (default LOOKBACK_DAYS before `as_of`):
+    a caller that only compares it with a threshold looks back just far enough, and reads a
+    few days of reports instead of months (the daily status run; scoring needs none).
+    """
     if project_ids is not None and not project_ids:
         return []
     where, params = _in(project_ids)
@@ -55,9 +68,11 @@ async def load(
     projects = await db.fetchall(
         "SELECT p.id, p.code, p.name, u.name AS unit, u.kind, p.stage, p.total_yuan,"
         " p.year_plan_yuan, p.planned_start, p.planned_completion, p.actual_start,"
-        " p.actual_completion, p.actual_operation, p.done_yuan, p.done_year"
+        " p.actual_completion, p.actual_operation, p.done_yuan, p.done_year, p.created_at,"
+        " (SELECT MAX(r.report_date) FROM reports r WHERE r.project_id = p.id"
+        " AND r.report_date <= ?) AS last_report"
         " FROM projects p JOIN units u ON u.id = p.unit_id WHERE 1=1" + where,
-        params,
+        [as_of.isoformat(), *params],
     )
     months: dict[int, list[int]] = defaultdict(lambda: [0] * 12)
     for r in await db.fetchall(
@@ -90,21 +105,31 @@ async def load(
             [year_start, as_of.isoformat(), *later],
         ):
             done_at[r["project_id"]] = r["done_yuan"]
-    # Real progress (the latest revision decides): the last day, and the days in the period,
-    # counted in SQL so a province's year of reports never comes to Python row by row.
-    since = min(period_start, as_of - timedelta(days=LOOKBACK_DAYS)).isoformat()
-    real: dict[int, tuple[date, int]] = {}
+    # Real progress (the latest revision decides): the last day, the days in the period and
+    # the first of them, counted in SQL so a province's year of reports never comes to Python
+    # row by row.
+    if look_back is None:
+        look_back = as_of - timedelta(days=LOOKBACK_DAYS)
+    lookback_start = min(period_start, look_back)
+    since = lookback_start.isoformat()
+    real: dict[int, tuple[date, int, date | None]] = {}
     for r in await db.fetchall(
         "SELECT r.project_id, MAX(r.report_date) AS last_day,"
-        " SUM(r.report_date >= ?) AS in_period FROM reports r JOIN report_revisions v"
+        " SUM(r.report_date >= ?) AS in_period,"
+        " MIN(CASE WHEN r.report_date >= ? THEN r.report_date END) AS first_in_period"
+        " FROM reports r JOIN report_revisions v"
         " ON v.report_id = r.id AND v.revision ="
         " (SELECT MAX(revision) FROM report_revisions WHERE report_id = r.id)"
         " WHERE r.report_date BETWEEN ? AND ? AND v.real_progress = 1"
         + where.replace("p.id", "r.project_id")
         + " GROUP BY r.project_id",
-        [period_start.isoformat(), since, as_of.isoformat(), *params],
+        [period_start.isoformat(), period_start.isoformat(), since, as_of.isoformat(), *params],
     ):
-        real[r["project_id"]] = (date.fromisoformat(r["last_day"]), r["in_period"])
+        real[r["project_id"]] = (
+            date.fromisoformat(r["last_day"]),
+            r["in_period"],
+            _d(r["first_in_period"]),
+        )
     nodes: dict[int, list[Milestone]] = defaultdict(list)
     for r in await db.fetchall(
         "SELECT project_id, name, due, done_on FROM milestones WHERE 1=1" + only, params
@@ -117,23 +142,24 @@ async def load(
         " WHERE 1=1" + only,
         params,
     ):
-        created = local_date(from_iso(r["created_at"]), tz)
+        created = _day(r["created_at"], tz)
         if created > as_of:
             continue
-        closed = local_date(from_iso(r["closed_at"]), tz) if r["closed_at"] else None
+        closed = _day(r["closed_at"], tz) if r["closed_at"] else None
         issues[r["project_id"]].append(ProblemFacts(created, _d(r["deadline"]), closed))
 
-    lookback_start = as_of - timedelta(days=LOOKBACK_DAYS)
-    workdays = [
-        lookback_start + timedelta(days=i)
-        for i in range(LOOKBACK_DAYS + 1)
-        if calendar.is_workday(lookback_start + timedelta(days=i))
-    ]
-    in_period = sum(1 for d in workdays if d >= period_start)
+    span = (as_of - lookback_start).days + 1
+    days = (lookback_start + timedelta(days=i) for i in range(span))
+    workdays = [d for d in days if calendar.is_workday(d)]
+    in_period = period_workdays(workdays, period_start, as_of)
     facts = []
     for p in projects:
-        last_real, real_in_period = real.get(p["id"], (None, 0))
-        since_real = len(workdays) - bisect.bisect_right(workdays, last_real or lookback_start)
+        last_real, real_in_period, first_real = real.get(p["id"], (None, 0, None))
+        entered = _day(p["created_at"], tz)
+        # Beyond the look back a project is long silent: count from its start at most.
+        silent = silent_workdays(workdays, as_of, last_real, max(entered, lookback_start),
+                                 day_over=day_over)  # fmt: skip
+        owed = owed_workdays(workdays, period_start, as_of, entered, first_real == entered)
         if p["id"] in done_at:
             done = done_at[p["id"]]
         elif p["id"] in later:
@@ -153,9 +179,12 @@ async def load(
                 milestones=tuple(nodes.get(p["id"], ())),
                 problems=tuple(issues.get(p["id"], ())),
                 last_real_progress=last_real,
-                workdays_since_real_progress=since_real,
+                workdays_since_real_progress=silent,
                 real_progress_days=real_in_period,
-                workdays=in_period,
+                workdays=owed,
+                period_workdays=in_period,
+                entered=entered,
+                last_report=_d(p["last_report"]),
             )
         )  # fmt: skip
     return facts

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from domain.units import unit_kind
@@ -164,13 +164,15 @@ async def _next_code(tx: Tx, year: int) -> str:
         n += 1
 
 
-async def upsert_imported(tx: Tx, rows: Sequence[ImportedProject], year: int) -> tuple[int, int]:
-    """Insert or update projects by code (by name when the file has no codes).
+async def upsert_imported(
+    tx: Tx, rows: Sequence[ImportedProject], year: int, at: datetime | None = None
+) -> tuple[int, int]:
+    """Insert or update projects by code (by name when the file has no codes), at `at`.
 
     Returns (created, updated). Reported investment (done_yuan) is never overwritten by a file.
     """
     created = updated = 0
-    now = to_iso(utc_now())
+    now = to_iso(at or utc_now())
     for row in rows:
         uid = await unit_id(tx, row.unit)
         if row.code:

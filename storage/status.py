@@ -1,38 +1,57 @@
-"""Each project's red/yellow/green status, as last recomputed."""
+"""Each project's status (红黄绿 or 未上报), as last recomputed.
+
+Readers get a status for every project: one never assessed (no row yet) reads as 未上报,
+never as green.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 
-from domain.status import Status
+from domain.status import UNREPORTED, Status
 from storage.db import Database, Tx
 from timeutil import to_iso, utc_now
 
+_UNKNOWN = Status(UNREPORTED)
 
-async def get(db: Database | Tx, project_id: int) -> Status | None:
-    row = await db.fetchone(
-        "SELECT color, reasons, since_red FROM project_status WHERE project_id = ?",
-        (project_id,),
-    )
-    if row is None:
-        return None
+
+def _status(row) -> Status:
+    if row["color"] is None:
+        return _UNKNOWN
     return Status(row["color"], tuple(json.loads(row["reasons"])), bool(row["since_red"]))
 
 
+async def stored(db: Database | Tx, project_ids: Sequence[int] | None = None) -> dict[int, Status]:
+    """Stored statuses (of `project_ids`, or all), for the memory a recompute carries on."""
+    where, params = "", list(project_ids or ())
+    if project_ids is not None:
+        where = f" WHERE project_id IN ({','.join('?' * len(project_ids))})"
+    rows = await db.fetchall(
+        "SELECT project_id, color, reasons, since_red FROM project_status" + where, params
+    )
+    return {r["project_id"]: _status(r) for r in rows}
+
+
 async def all_statuses(db: Database | Tx) -> dict[int, Status]:
-    rows = await db.fetchall("SELECT project_id, color, reasons, since_red FROM project_status")
-    return {
-        r["project_id"]: Status(r["color"], tuple(json.loads(r["reasons"])), bool(r["since_red"]))
-        for r in rows
-    }
+    """Every project's status; 未上报 for one not assessed yet."""
+    rows = await db.fetchall(
+        "SELECT p.id AS project_id, s.color, s.reasons, s.since_red FROM projects p"
+        " LEFT JOIN project_status s ON s.project_id = p.id"
+    )
+    return {r["project_id"]: _status(r) for r in rows}
 
 
-async def put(tx: Tx, project_id: int, status: Status) -> None:
-    await tx.execute(
+async def put_many(tx: Tx, statuses: Mapping[int, Status]) -> None:
+    """Store statuses in one statement, whatever their number."""
+    now = to_iso(utc_now())
+    await tx.executemany(
         "INSERT INTO project_status (project_id, color, reasons, since_red, updated_at)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT (project_id) DO UPDATE SET color = excluded.color,"
         " reasons = excluded.reasons, since_red = excluded.since_red,"
         " updated_at = excluded.updated_at",
-        (project_id, status.color, json.dumps(status.reasons), int(status.since_red),
-         to_iso(utc_now())),
-    )  # fmt: skip
+        [
+            (pid, s.color, json.dumps(s.reasons), int(s.since_red), now)
+            for pid, s in statuses.items()
+        ],
+    )

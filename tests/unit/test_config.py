@@ -41,6 +41,15 @@ def test_missing_token_says_how_to_get_one() -> None:
         ({"ranking": {"weights": {"speed": 1.0}}}, "ranking"),
         ({"ranking": {"red_points": "many"}}, "ranking.red_points"),
         ({"ranking": {"yellow_points": 40}}, "ranking.red_points"),
+        # The reporting metric gates the others: it may not be dropped nor weigh 0.
+        (
+            {"ranking": {"weights": {"investment": 0.85, "start": 0.15}}},
+            "ranking.weights.reporting",
+        ),
+        (
+            {"ranking": {"weights": {"investment": 0.85, "start": 0.15, "reporting": 0}}},
+            "ranking.weights.reporting",
+        ),
         ({"sheduler": {}}, "sheduler"),
     ],
 )

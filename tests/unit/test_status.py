@@ -17,11 +17,13 @@ from domain.status import (
     RED,
     START_FAR_OVERDUE,
     START_OVERDUE,
+    UNREPORTED,
     YELLOW,
     Milestone,
     ProjectFacts,
     Status,
     Thresholds,
+    judged_plan,
     status,
 )
 
@@ -135,7 +137,7 @@ def test_exact_thirty_points_is_not_a_float_accident() -> None:
 
 
 def test_no_year_plan_means_investment_not_checked() -> None:
-    project = facts(year_plan_yuan=0, monthly_plan_yuan=None, done_yuan=0)
+    project = facts(year_plan_yuan=0, monthly_plan_yuan=None, done_yuan=0, last_report=AS_OF)
     assert status(project, AS_OF) == Status(GREEN)
 
 
@@ -247,7 +249,85 @@ def test_red_for_a_late_start_clears_when_started_and_at_plan() -> None:
 
 
 def test_red_with_nothing_planned_is_caught_up_once_the_cause_is_gone() -> None:
-    project = facts(year_plan_yuan=0, monthly_plan_yuan=None, done_yuan=0)
+    project = facts(year_plan_yuan=0, monthly_plan_yuan=None, done_yuan=0, last_report=AS_OF)
     assert status(project, AS_OF, previous=Status(RED, (START_FAR_OVERDUE,), True)) == Status(
         GREEN
+    )
+
+
+# --- the start of a plan: judged from one month's share --------------------------------------
+
+JAN3, NOV20 = date(2026, 1, 3), date(2026, 11, 20)
+NEVER = {"done_yuan": 0, "stage": Stage.PRELIMINARY, "entered": date(2025, 12, 1)}
+
+
+def test_plan_judged_from_one_twelfth_of_the_year() -> None:
+    # 365万 a year without a monthly plan: 1万 a day; one month's share is 365 / 12 = 30.42万,
+    # so the plan to date is judged from day 31 (31万), not on day 30 (30万).
+    project = facts(year_plan_yuan=365 * WAN, monthly_plan_yuan=None, done_yuan=0)
+    assert judged_plan(project, date(2026, 1, 30)) is None
+    assert judged_plan(project, date(2026, 1, 31)) == 31 * WAN
+    # A back-loaded monthly plan, nothing before July, 600万 a month for July..December
+    # (3,600万 a year, a month's share 300万): judged from July 16 (600万 * 16 / 31 = 309.7万).
+    late = facts(monthly_plan_yuan=(0,) * 6 + (600 * WAN,) * 6, done_yuan=0)
+    assert judged_plan(late, date(2026, 6, 30)) is None
+    assert judged_plan(late, date(2026, 7, 15)) is None  # 290.3万 < 300万
+    assert judged_plan(late, date(2026, 7, 16)) == 3_096_774
+
+
+def test_never_reported_in_january_is_not_red_but_turns_yellow_when_silent() -> None:
+    # Jan 3: 1,200万 a year (100万 a month) puts 9.7万 of plan to date against 0 done. Under
+    # the literal 序时进度 rule that is 100 points behind, red; it is not judged before a month.
+    january = facts(**NEVER)
+    assert status(january, JAN3) == Status(UNREPORTED)  # nothing to judge it by, never reported
+    # Silent for 3 workdays (counted by domain.reporting_days): yellow like anyone silent.
+    silent = replace(january, workdays_since_real_progress=3)
+    assert status(silent, JAN3) == Status(YELLOW, (NO_REAL_PROGRESS,))
+    # A report of any kind (even one that is not real progress) makes it judged: green.
+    assert status(replace(january, last_report=JAN3), JAN3) == Status(GREEN)
+
+
+def test_never_reported_in_november_is_red() -> None:
+    # Nov 20: ten months in full (1,000万) + November 20/30 (66.67万) = 1,066.67万
+    # planned, 0 done: 100 points behind, red, whatever else is known.
+    november = facts(**NEVER, workdays_since_real_progress=2)
+    assert status(november, NOV20) == Status(RED, (INVESTMENT_FAR_BEHIND,), since_red=True)
+    # Silent long enough as well: both reasons, worst first.
+    silent = replace(november, workdays_since_real_progress=40)
+    assert status(silent, NOV20).reasons == (INVESTMENT_FAR_BEHIND, NO_REAL_PROGRESS)
+
+
+def test_going_silent_never_looks_better_than_reporting_badly() -> None:
+    # Same project, Nov 20: one sent 12% of its plan to date, one sent nothing at all.
+    planned = planned_to_date(1200 * WAN, MONTHLY, NOV20)
+    bad = facts(done_yuan=planned * 12 // 100, last_report=NOV20, last_real_progress=NOV20)
+    silent = facts(**NEVER, workdays_since_real_progress=5)
+    order = (GREEN, UNREPORTED, YELLOW, RED)
+    assert status(bad, NOV20).color == RED
+    assert order.index(status(silent, NOV20).color) >= order.index(status(bad, NOV20).color)
+
+
+def test_unreported_only_with_nothing_to_judge() -> None:
+    blank = facts(year_plan_yuan=0, monthly_plan_yuan=None, done_yuan=0, stage=None)
+    assert status(blank, AS_OF) == Status(UNREPORTED)
+    # A planned start that is due is something to judge by (not yet a month late: green).
+    start_due = replace(blank, planned_start=AS_OF - timedelta(days=5))
+    assert status(start_due, AS_OF) == Status(GREEN)
+    # A milestone due, done on time: judged, green.
+    node = replace(blank, milestones=(Milestone("施工许可", date(2025, 6, 1), date(2025, 5, 30)),))
+    assert status(node, AS_OF) == Status(GREEN)
+    # A plan judged to date: 0 done against it is red, never 未上报.
+    assert status(replace(blank, year_plan_yuan=1200 * WAN), AS_OF).color == RED
+
+
+def test_red_memory_while_the_plan_is_not_judged_yet() -> None:
+    # Red in December; on Jan 3 the new year's plan is not judged yet, and no cause is left:
+    # caught up, and with a report it is green (without one, 未上报).
+    december_red = Status(RED, (INVESTMENT_FAR_BEHIND,), since_red=True)
+    january = facts(done_yuan=0, last_report=date(2026, 1, 2))
+    assert status(january, JAN3, previous=december_red) == Status(GREEN)
+    # Still silent too long: yellow for that, and the red memory stays.
+    silent = replace(january, workdays_since_real_progress=3)
+    assert status(silent, JAN3, previous=december_red) == Status(
+        YELLOW, (NO_REAL_PROGRESS,), since_red=True
     )
