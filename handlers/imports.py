@@ -20,6 +20,7 @@ from domain.sheet_reader import MAX_FILE_BYTES, SUFFIXES
 from domain.text import clean_line
 from handlers import buttons
 from handlers.common import keyboard, reply, requires, svc, today
+from handlers.ranking import restatus
 from import_worker import parse_upload
 from messages import t
 from storage import audit, drafts, milestones, projects
@@ -178,11 +179,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, person: 
             await reply(update, t("common.cancelled"))
             return
         rows = [_from_json(r) for r in draft.data["rows"]]
-        created, updated = await projects.upsert_imported(tx, rows, today(context).year)
+        created, updated = await projects.upsert_imported(tx, rows, today(context).year,
+                                                           svc(context).now())  # fmt: skip
         nodes = [_from_json(m) for m in draft.data.get("milestones", [])]
         stored, unknown = await milestones.upsert(tx, nodes)
         await audit.record(tx, person.id, "import", file=draft.data["file"], created=created,
                            updated=updated, milestones=stored)  # fmt: skip
+    await restatus(context, None)  # every project: an import may touch any of them
     text = t("import.done", created=created, updated=updated)
     if nodes:
         text += "\n" + t("import.done_milestones", n=stored)

@@ -10,6 +10,7 @@ from domain.money import AmountError, format_wan, parse_amount
 from domain.project_import import ProjectRow
 from domain.stages import CATEGORIES, STAGE_ORDER, parse_category, parse_stage
 from handlers.common import command_args, reply, requires, svc, today
+from handlers.ranking import restatus
 from messages import t
 from storage import audit, milestones, projects
 from storage.people import Person
@@ -127,8 +128,9 @@ async def addproject_command(
         extra={},
     )  # fmt: skip
     async with db.transaction() as tx:
-        await projects.upsert_imported(tx, [row], today(context).year)
+        await projects.upsert_imported(tx, [row], today(context).year, svc(context).now())
         await audit.record(tx, person.id, "project.add", code=code)
+    await restatus(context, [code])
     await reply(
         update,
         t(
@@ -175,6 +177,7 @@ async def editproject_command(
         await audit.record(
             tx, person.id, "project.edit", code=project.code, field=field, value=value
         )
+    await restatus(context, [project.code])
     shown = format_wan(value) if isinstance(value, int) else value
     await reply(update, t("projects.edited", code=project.code, field=args[1], value=shown))
 
@@ -228,6 +231,7 @@ async def milestone_command(
         await milestones.add(tx, project.id, name, due)
         await audit.record(tx, person.id, "milestone.add", code=project.code, name=name,
                            due=due.isoformat())  # fmt: skip
+    await restatus(context, [project.code])
     await reply(update, t("projects.milestone_added", code=project.code, name=name,
                           due=due.isoformat()))  # fmt: skip
 

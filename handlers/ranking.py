@@ -1,8 +1,17 @@
-"""/rank, /why, /status: scores that leaders can read and question any time."""
+"""/rank, /why, /status: scores that leaders can read and question any time.
+
+All three take the same week (`上周`, `本周`, `2026-W47`; by default the last completed week
+on Monday, this week so far on other days), so what /why explains is what /rank ranked.
+Access: admins see everything; a leader sees the projects linked to them, and any unit's
+aggregate (its score, rates and colour counts are as public inside the city as /rank).
+"""
 
 from __future__ import annotations
 
+import logging
 import re
+from collections import Counter
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from telegram import Update
@@ -10,14 +19,18 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from domain.money import format_wan
 from domain.plan import planned_to_date
-from domain.scoring import Explanation, Ranked
+from domain.ranking import Ranked
+from domain.scoring import Explanation
+from domain.status import COLORS, UNREPORTED, judged_plan
 from handlers.common import command_args, reply, requires, svc, today
 from messages import t
-from ranking.service import Week, score_week
+from ranking.service import Week, refresh_statuses, score_week
 from storage import facts, milestones, projects
 from storage.people import Person
 
+log = logging.getLogger(__name__)
 WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+THIS_WEEK, LAST_WEEK = ("本周", "this"), ("上周", "last")
 TOP = 5
 
 
@@ -35,12 +48,24 @@ def _arrow(change: int | None) -> str:
     return t("rank.arrow_same")
 
 
-def _week_end(arg: str | None, day: date) -> date | None:
-    """The last day to score: today for this week, Sunday for a past week."""
-    if not arg or arg in ("本周", "this"):
+def is_week(arg: str) -> bool:
+    """Whether `arg` is meant as a week (it may still name one that does not exist)."""
+    return arg.lower() in THIS_WEEK + LAST_WEEK or WEEK.match(arg) is not None
+
+
+def week_end(arg: str | None, day: date) -> date | None:
+    """The last day to score for a week argument, or None when it names no week.
+
+    Today for this week, Sunday for a past one. No argument: on Monday the week that just
+    ended (the one the Monday push showed), on other days this week so far.
+    """
+    last_sunday = day - timedelta(days=day.weekday() + 1)
+    if arg is None:
+        return last_sunday if day.weekday() == 0 else day
+    if arg.lower() in THIS_WEEK:
         return day
-    if arg in ("上周", "last"):
-        return day - timedelta(days=day.weekday() + 1)
+    if arg.lower() in LAST_WEEK:
+        return last_sunday
     match = WEEK.match(arg)
     if not match:
         return None
@@ -74,6 +99,7 @@ def ranking_text(week: Week, as_of_text: str) -> str:
         lines.append(t("rank.line", rank=r.rank, flag=flag, name=r.subject,
                        score=f"{r.score:.1f}", arrow=_arrow(r.change)))  # fmt: skip
     lines += _board_lines(week)
+    lines.append(t("rank.footer"))
     return "\n".join(lines)
 
 
@@ -97,9 +123,9 @@ def _board_lines(week: Week) -> list[str]:
 
 @requires("admin", "leader")
 async def rank_command(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
-    """/rank [上周|2026-W47]: the units' ranking and the projects' 龙虎榜."""
+    """/rank [上周|本周|2026-W47]: the units' ranking and the projects' 龙虎榜."""
     args = command_args(update)
-    as_of = _week_end(args[0] if args else None, today(context))
+    as_of = week_end(args[0] if args else None, today(context))
     if as_of is None:
         await reply(update, t("rank.bad_week", value=args[0][:20]))
         return
@@ -120,47 +146,74 @@ async def _subject(
     return "", None, None
 
 
+async def _may_see(context: ContextTypes.DEFAULT_TYPE, person: Person, project_id: int) -> bool:
+    """Admins see every project; a leader the projects linked to them."""
+    if person.is_admin:
+        return True
+    return await projects.is_linked(svc(context).db, person.id, project_id, "leader")
+
+
 async def _asked(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, usage: str
 ) -> tuple[str, int | None, str | None, Week] | None:
-    """The project or unit named in the command, and this week's scores; None once the
-    caller has been told what is missing or unknown."""
+    """The project or unit named in the command (with a week, in either order), and that
+    week's scores; None once the caller has been told what is missing, unknown or not theirs.
+    """
     args = command_args(update)
-    if not args:
+    weeks = [a for a in args if is_week(a)]
+    names = [a for a in args if not is_week(a)]
+    if not names:
         await reply(update, t(usage))
         return None
-    kind, project_id, unit = await _subject(context, args[0])
-    if not kind:
-        await reply(update, t("why.unknown", value=args[0][:40]))
+    if len(names) > 1 or len(weeks) > 1:
+        await reply(update, t("rank.bad_week", value=(names[1:] or weeks[1:])[0][:20]))
         return None
-    return kind, project_id, unit, await _week(context, today(context))
+    as_of = week_end(weeks[0] if weeks else None, today(context))
+    if as_of is None:
+        await reply(update, t("rank.bad_week", value=weeks[0][:20]))
+        return None
+    kind, project_id, unit = await _subject(context, names[0])
+    if not kind:
+        await reply(update, t("why.unknown", value=names[0][:40]))
+        return None
+    if kind == "project" and not await _may_see(context, person, project_id or 0):
+        await reply(update, t("status.not_yours", code=names[0][:40]))
+        return None
+    return kind, project_id, unit, await _week(context, as_of)
 
 
 @requires("admin", "leader")
 async def why_command(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
-    """/why <project|unit>: each metric's value, weight, points and change since last week."""
-    asked = await _asked(update, context, "why.usage")
+    """/why <project|unit> [上周|2026-W47]: each metric's value, weight, points and change."""
+    asked = await _asked(update, context, person, "why.usage")
     if asked is None:
         return
     kind, project_id, unit, week = asked
-    args = command_args(update)
     if kind == "project":
         found = next(((f, e) for f, e in week.projects if f.project_id == project_id), None)
-        subject = found[0].name if found else args[0]
+        project = await projects.by_id(svc(context).db, project_id or 0)
+        subject = project.name if project else ""
         explained = found[1] if found else None
     else:
-        subject, explained = unit, week.units.get(unit or "")
-    await reply(update, explain_text(subject or "", explained))
+        subject, explained = unit or "", week.units.get(unit or "")
+    await reply(update, explain_text(subject, week, explained))
 
 
-def explain_text(subject: str, explained: Explanation | None) -> str:
+def explain_text(subject: str, week: Week, explained: Explanation | None) -> str:
+    """/why's answer: which week, the score, each line, the gate, and what 100 means."""
+    span = {"period": week.period, "start": week.start.isoformat(), "end": week.end.isoformat()}
     if explained is None:
-        return t("why.no_score", subject=subject)
+        return t("why.no_score", subject=subject, **span)
     change = ""
     if explained.score_change is not None:
         change = t("why.change", sign="+" if explained.score_change >= 0 else "",
                    delta=f"{explained.score_change:.1f}")  # fmt: skip
-    lines = [t("why.title", subject=subject, score=f"{explained.score:.1f}", change=change)]
+    lines = [t("why.title", subject=subject, score=f"{explained.score:.1f}", change=change,
+               **span)]  # fmt: skip
+    if explained.gated and explained.members == 1:
+        lines.append(t("why.gate_project"))
+    elif explained.gated:
+        lines.append(t("why.gate_unit", gated=explained.gated, members=explained.members))
     for line in explained.lines:
         name = t(f"metric.{line.metric}")
         if line.value is None:
@@ -180,42 +233,53 @@ def explain_text(subject: str, explained: Explanation | None) -> str:
 async def status_command(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
 ) -> None:
-    """/status <project|unit>: a card with the status, its reasons and the trend."""
-    asked = await _asked(update, context, "status.usage")
+    """/status <project|unit> [上周|2026-W47]: the status now, its reasons, the week's place."""
+    asked = await _asked(update, context, person, "status.usage")
     if asked is None:
         return
     kind, project_id, unit, week = asked
     if kind == "project":
         await reply(update, await _project_card(context, week, project_id or 0))
     else:
-        await reply(update, _unit_card(week, unit or ""))
+        await reply(update, await _unit_card(context, week, unit or ""))
+
+
+def _place(week: Week, ranks: Sequence[Ranked], subject: str, score: float | None) -> str:
+    """The week's score and place line of a card."""
+    ranked = next((r for r in ranks if r.subject == subject), None)
+    span = {"period": week.period}
+    if ranked is None or score is None:
+        return t("status.week_none", **span)
+    flag = t(f"rank.flag_{ranked.flag}") if ranked.flag else ""
+    return t("status.week_place", score=f"{score:.1f}", group=t(f"group.{ranked.group}"),
+             rank=ranked.rank, flag=flag, **span)  # fmt: skip
 
 
 async def _project_card(context: ContextTypes.DEFAULT_TYPE, week: Week, project_id: int) -> str:
     s = svc(context)
     day = today(context)
-    f = next((f for f, _ in week.projects if f.project_id == project_id), None)
-    if f is None:
-        calendar = await context.application.bot_data["scheduler"].calendar()
-        f = (await facts.load(s.db, day, week.start, calendar, s.config.bot.timezone,
-                              [project_id]))[0]  # fmt: skip
+    calendar = await context.application.bot_data["scheduler"].calendar()
+    (f,) = await facts.load(s.db, day, day, calendar, s.config.bot.timezone, [project_id])
     st = week.statuses.get(project_id)
+    color = st.color if st else UNREPORTED
     reasons = ""
     if st and st.reasons:
         reasons = t("status.reasons", items="、".join(t(f"reason.{r}") for r in st.reasons))
     to_date = planned_to_date(f.year_plan_yuan, f.monthly_plan_yuan, day)
-    ratio = (
-        t("status.ratio", value=_pct(f.done_yuan / to_date)) if to_date else t("status.ratio_na")
-    )
-    last = await s.db.fetchval(
-        "SELECT MAX(report_date) FROM reports WHERE project_id = ?", (project_id,)
-    )
+    if not to_date:
+        ratio = t("status.ratio_na")
+    elif judged_plan(f, day) is None:
+        ratio = t("status.ratio_early", value=_pct(f.done_yuan / to_date))
+    else:
+        ratio = t("status.ratio", value=_pct(f.done_yuan / to_date))
+    last = f.last_report.isoformat() if f.last_report else t("status.never")
     card = t("status.project", code=f.code, name=f.name, unit=f.unit,
-             color=t(f"color.{st.color if st else 'green'}"), reasons=reasons,
+             color=t(f"color.{color}"), reasons=reasons,
              stage=f.stage or "—", total=format_wan(f.total_yuan),
              plan=format_wan(f.year_plan_yuan), done=format_wan(f.done_yuan),
-             to_date=format_wan(to_date), ratio=ratio, last=last or t("status.never"))  # fmt: skip
-    lines = [card]
+             to_date=format_wan(to_date), ratio=ratio, last=last)  # fmt: skip
+    score = next((e.score for g, e in week.projects if g.project_id == project_id), None)
+    lines = [card, _place(week, week.project_ranks, f.code, score)]
     nodes = await milestones.of_project(s.db, project_id)
     if nodes:
         items = []
@@ -239,16 +303,33 @@ async def _project_card(context: ContextTypes.DEFAULT_TYPE, week: Week, project_
     return "\n".join(lines)
 
 
-def _unit_card(week: Week, unit: str) -> str:
-    mine = [f for f, _ in week.projects if f.unit == unit]
-    colors = [week.statuses[f.project_id].color for f in mine if f.project_id in week.statuses]
-    counts = {c: colors.count(c) for c in ("green", "yellow", "red")}
-    counts["green"] += len(mine) - len(colors)  # not yet assessed: no cause for concern known
-    ranked = next((r for r in week.unit_ranks if r.subject == unit), None)
-    if ranked is None:
-        return t("status.unit_unranked", unit=unit, count=len(mine), **counts)
-    return t("status.unit", unit=unit, count=len(mine), score=f"{ranked.score:.1f}",
-             group=t(f"group.{ranked.group}"), rank=ranked.rank, **counts)  # fmt: skip
+async def _unit_card(context: ContextTypes.DEFAULT_TYPE, week: Week, unit: str) -> str:
+    """Every project of the unit counted by colour (未上报 apart), and the week's place."""
+    db = svc(context).db
+    mine = await projects.of_unit(db, await projects.unit_by_name(db, unit) or 0)
+    colors = Counter(week.statuses[p.id].color if p.id in week.statuses else UNREPORTED
+                     for p in mine)  # fmt: skip
+    counts = {c: colors[c] for c in (*COLORS, UNREPORTED)}
+    explained = week.units.get(unit)
+    place = _place(week, week.unit_ranks, unit, explained.score if explained else None)
+    return t("status.unit", unit=unit, count=len(mine), place=place, **counts)
+
+
+async def restatus(context: ContextTypes.DEFAULT_TYPE, codes: Sequence[str] | None) -> None:
+    """Recompute the status of the projects an admin just changed (None: every project).
+
+    The change is saved whatever happens here; the next daily run recomputes it anyway.
+    """
+    s = svc(context)
+    try:
+        ids = None
+        if codes is not None:
+            found = [await projects.by_code(s.db, code) for code in codes]
+            ids = [p.id for p in found if p is not None]
+        calendar = await context.application.bot_data["scheduler"].calendar()
+        await refresh_statuses(s.db, ids, today(context), calendar, s.config.bot.timezone)
+    except Exception:
+        log.exception("statuses of %s not refreshed", codes or "every project")
 
 
 def register(app: Application) -> None:

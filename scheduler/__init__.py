@@ -1,10 +1,11 @@
 """Scheduled reminders and pushes.
 
 The database is the source of truth: every tick reads the schedule, the calendar and the
-outbox, plans the runs that are due (once per kind and period), sends what is due, and edits
-the day's boards that changed. A tick runs at startup (so a run missed while the bot was down
-goes out if still useful) and then every TICK_SECONDS; an admin's change to the schedule is
-seen by the next tick, without a restart.
+outbox, plans the runs that are due (once per kind and period; among them the daily status
+run, which recomputes every project's status instead of sending), sends what is due, and
+edits the day's boards that changed. A tick runs at startup (so a run missed while the bot
+was down goes out if still useful) and then every TICK_SECONDS; an admin's change to the
+schedule is seen by the next tick, without a restart.
 """
 
 from __future__ import annotations

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ranking import service as ranking
 from scheduler.render import streak_notes
-from scheduler.slots import REMINDERS, Slot
+from scheduler.slots import REMINDERS, STATUS, Slot
 from scheduler.workdays import WorkCalendar
 from storage import Database, audit, outbox, progress, push_targets, schedule
 from storage.people import by_id
-from timeutil import to_iso
+from timeutil import local_date, to_iso
+
+log = logging.getLogger(__name__)
 
 
 async def plan(
@@ -30,7 +33,19 @@ async def plan(
     run (/pushnow) plans again, but the outbox key (kind, period, chat) still lets each chat
     get each thing once: it only adds chats that had nothing yet (a new liaison, a group
     bound since), and retries those that failed.
+
+    The status run sends nothing: it recomputes every project's status as of today, claiming
+    its slot in the same transaction (ranking.service.refresh_statuses); it returns how many.
     """
+    if slot.kind == STATUS:
+        try:
+            made = await ranking.refresh_statuses(
+                db, None, local_date(now, tz), calendar, tz, run=(slot.kind, slot.period)
+            )
+        except Exception:  # unclaimed: the next tick tries again; pushes and boards go on
+            log.exception("status run %s failed", slot.period)
+            return 0
+        return len(made or ())
     rows = await _recipients(db, slot, calendar, tz)
     added = 0
     async with db.transaction() as tx:

@@ -3,6 +3,9 @@
 A run is identified by (kind, period): the day for daily kinds, the ISO week for the weekly
 ranking, the month for the bulletin. Times are the configured zone's wall-clock times,
 converted to UTC, so a zone with daylight saving keeps its 16:00 at 16:00.
+
+Besides the items admins schedule, every workday has a status run (``STATUS``): every
+project's status recomputed (ranking.service.refresh_statuses), once per workday.
 """
 
 from __future__ import annotations
@@ -17,6 +20,14 @@ from storage.schedule import ScheduleItem
 
 DAILY = ("remind1", "remind2", "board", "digest")
 REMINDERS = ("remind1", "remind2")
+STATUS = "status"
+# The status run is due at the very start of each workday: the day before is then over, so
+# its silence counts (domain.reporting_days), and every push of the day, whatever time admins
+# give it, draws today's statuses; reports and admin edits update their projects at once.
+# It stays due until the next workday begins, so downtime over a night, a weekend or a
+# holiday is caught up at the first tick after it; the run assesses the day it runs on.
+STATUS_AT = time(0, 0)
+_LOOK_BACK_DAYS = 40  # the longest run of days off (春节 with weekends) is well under this
 
 
 @dataclass(frozen=True)
@@ -63,12 +74,37 @@ def current_slot(kind: str, items: Mapping[str, ScheduleItem], day: date, tz: Zo
     raise ValueError(f"unknown schedule kind {kind!r}")
 
 
+def status_slot(now: datetime, tz: ZoneInfo, calendar: WorkCalendar) -> Slot | None:
+    """The status run of the latest workday begun by `now` (UTC), due until the next begins;
+    None when no workday is in sight (a calendar of days off only)."""
+    day = now.astimezone(tz).date()
+    workday = next(
+        (d for d in (day - timedelta(days=i) for i in range(_LOOK_BACK_DAYS))
+         if calendar.is_workday(d)),
+        None,
+    )  # fmt: skip
+    if workday is None:
+        return None
+    following = next(
+        (d for d in (day + timedelta(days=i) for i in range(1, _LOOK_BACK_DAYS))
+         if calendar.is_workday(d)),
+        day + timedelta(days=1),
+    )  # fmt: skip
+    due, expires = at_local(workday, STATUS_AT, tz), at_local(following, STATUS_AT, tz)
+    return Slot(STATUS, workday.isoformat(), workday, due, expires)
+
+
 def due_slots(
     items: Mapping[str, ScheduleItem], now: datetime, tz: ZoneInfo, calendar: WorkCalendar
 ) -> list[Slot]:
-    """Runs whose time has come and that are still useful at `now` (UTC)."""
+    """Runs whose time has come and that are still useful at `now` (UTC). The status run is
+    made while planning, pushes are drawn when sent (after planning): a push of the same tick
+    draws the statuses it made."""
     day = now.astimezone(tz).date()
     found = []
+    status = status_slot(now, tz, calendar)
+    if status is not None and status.due <= now < status.expires:
+        found.append(status)
     for kind, item in items.items():
         if not item.enabled:
             continue

@@ -69,14 +69,21 @@ async def test_rank_why_and_unit_status(
 ) -> None:
     zhang, _ = liaisons
     await report(zhang, "XM-001", "管网铺设完成2公里", "2亿")
-    ranking = await admin.text("/rank")
+    # On Monday /rank means the week that just ended, before these projects existed.
+    assert "还没有可排名的单位" in await admin.text("/rank")
+    ranking = await admin.text("/rank 本周")
     assert "1. 🚩城关区" in ranking and "2. 🟨高新区" in ranking
     assert "项目龙虎榜" in ranking and "XM-001" in ranking
-    why = await admin.text("/why 城关区")
-    assert "投资完成率（对序时进度）" in why and "权重" in why
+    why = await admin.text("/why 城关区 本周")
+    assert "2026-W48（2026-11-23 至 2026-11-23）" in why
+    assert "投资完成率（对序时进度）" in why and "权重" in why and "满分100" in why
+    assert why == await admin.text("/why 本周 城关区")  # the week in either place
     assert "找不到" in await admin.text("/why 火星区")
-    unit = await admin.text("/status 高新区")
+    assert "无法识别“2026-W60”" in await admin.text("/why 城关区 2026-W60")
+    unit = await admin.text("/status 高新区 本周")
     assert "2 个项目" in unit and "第 2 名" in unit
+    # 高新区 had no real progress: its projects count 0 (the gate), shown by /why.
+    assert "2 个项目中有 2 个该周没有实质进展" in await admin.text("/why 高新区 本周")
     # A liaison may not read rankings.
     assert "仅限" in await zhang.text("/rank")
 
@@ -91,5 +98,6 @@ async def test_last_week_is_kept_and_changes_show(
     assert "2026-W48" in last and "1. 🚩高新区" in last
     await report(zhang, "XM-001", "管网铺设完成2公里", "2亿")
     await report(zhang, "XM-003", "教学楼主体封顶", "3000万")
-    this = await admin.text("/rank")
+    this = await admin.text("/rank 本周")
     assert "2026-W49" in this and "1. 🚩城关区 " in this and "▲1" in this
+    assert await admin.text("/rank") == last  # on Monday the default is the week just ended

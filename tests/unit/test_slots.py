@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scheduler.slots import current_slot, due_slots
+from scheduler.slots import STATUS, current_slot, due_slots, status_slot
 from scheduler.workdays import OFF, WORK, WorkCalendar
 from storage.schedule import ScheduleItem
 
@@ -38,15 +38,17 @@ def test_times_are_local_and_stored_utc() -> None:
     ("now", "expected"),
     [
         # November's bulletin (due on the 1st) stays due all month: catch-up after downtime.
-        ("2026-11-23 08:59", ["monthly"]),
-        ("2026-11-23 09:00", ["monthly", "weekly"]),
-        ("2026-11-23 16:00", ["monthly", "weekly", "remind1"]),
-        ("2026-11-23 17:45", ["monthly", "weekly", "remind1", "remind2"]),
-        ("2026-11-23 18:00", ["monthly", "weekly", "board"]),  # reminders stale at deadline
-        ("2026-11-23 23:59", ["monthly", "weekly", "board", "digest"]),
-        ("2026-11-22 16:00", ["monthly", "weekly"]),  # a Sunday: no daily runs
-        ("2026-10-01 16:00", ["weekly", "monthly"]),  # 国庆: a holiday
-        ("2026-10-10 16:00", ["monthly", "weekly", "remind1"]),  # 调休 Saturday: a workday
+        # The status run of the day (00:00) is due from the start of each workday.
+        ("2026-11-23 08:59", ["monthly", "status"]),
+        ("2026-11-23 09:00", ["monthly", "status", "weekly"]),
+        ("2026-11-23 16:00", ["monthly", "status", "weekly", "remind1"]),
+        ("2026-11-23 17:45", ["monthly", "status", "weekly", "remind1", "remind2"]),
+        ("2026-11-23 18:00", ["monthly", "status", "weekly", "board"]),  # reminders stale
+        ("2026-11-23 23:59", ["monthly", "status", "weekly", "board", "digest"]),
+        # A Sunday: no daily runs; Friday's status run is still due until Monday begins.
+        ("2026-11-22 16:00", ["monthly", "weekly", "status"]),
+        ("2026-10-01 16:00", ["weekly", "status", "monthly"]),  # 国庆: Sep 30's status run
+        ("2026-10-10 16:00", ["monthly", "weekly", "status", "remind1"]),  # 调休 Saturday
     ],
 )
 def test_due_slots(now: str, expected: list[str]) -> None:
@@ -98,3 +100,22 @@ def test_previous_workdays_skip_holidays() -> None:
     days = WorkCalendar().previous_workdays(date(2026, 10, 9), 3)
     # 10-09 Fri, 10-08 Thu, then back over the National Day holiday to 09-30 Wed.
     assert days == [date(2026, 10, 9), date(2026, 10, 8), date(2026, 9, 30)]
+
+
+def test_status_run_once_per_workday_and_due_until_the_next_begins() -> None:
+    calendar = WorkCalendar()
+    monday = status_slot(utc("2026-11-23 00:00"), SHANGHAI, calendar)
+    assert monday is not None and monday.kind == STATUS and monday.period == "2026-11-23"
+    assert monday.due == utc("2026-11-23 00:00") and monday.expires == utc("2026-11-24 00:00")
+    # Friday's run stays due over the weekend (downtime caught up), until Monday begins.
+    friday = status_slot(utc("2026-11-29 23:59"), SHANGHAI, calendar)
+    assert friday is not None and friday.period == "2026-11-27"
+    assert friday.expires == utc("2026-11-30 00:00")
+    # Over 国庆, Sep 30's run is the latest, due until the first workday after it (Oct 8).
+    holiday = status_slot(utc("2026-10-05 12:00"), SHANGHAI, calendar)
+    assert holiday is not None and holiday.period == "2026-09-30"
+    assert holiday.expires == utc("2026-10-08 00:00")
+    # A local day off moves it like any workday.
+    off = WorkCalendar({date(2026, 11, 24): OFF})
+    tuesday = status_slot(utc("2026-11-24 12:00"), SHANGHAI, off)
+    assert tuesday is not None and tuesday.period == "2026-11-23"
