@@ -208,6 +208,9 @@ async def upsert_imported(
             cols = ", ".join(fields)
             marks = ", ".join(f":{k}" for k in fields)
             pid = await tx.insert(f"INSERT INTO projects ({cols}) VALUES ({marks})", fields)
+            # A project enters the ledger 未上报 (never green) until its status is computed.
+            await tx.execute("INSERT INTO project_status (project_id, color, updated_at)"
+                             " VALUES (?, 'unreported', ?)", (pid, now))  # fmt: skip
             created += 1
         await set_monthly_plan(tx, pid, year, row.monthly_plan_yuan)
     return created, updated
