@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import Update
@@ -20,9 +21,41 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 
 
+class JinzhanApplication(Application):
+    """PTB's Application with a bounded stop.
+
+    PTB's stop() waits for every fetched update to be handled and for the running job to end;
+    with replies queued in the rate limiter (20/min into a flooded group) or a fan-out of
+    thousands of reminders in progress, that took minutes. Here, after the processor's grace
+    period, the updates still running are cancelled, the ones not started are dropped (logged),
+    and the Bot API requests still waiting are cancelled, which ends a running scheduler tick:
+    an outbox row is marked sent only once Telegram answered, so the next start sends the rest.
+    """
+
+    async def stop(self) -> None:
+        processor = self.update_processor
+        timer = None
+        if isinstance(processor, PerChatUpdateProcessor):
+            timer = asyncio.get_running_loop().call_later(processor.stop_grace, self._cut_off)
+        try:
+            await super().stop()
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+    def _cut_off(self) -> None:
+        processor = self.update_processor
+        if isinstance(processor, PerChatUpdateProcessor):
+            processor.cut_off()
+        limiter = self.bot.rate_limiter
+        if isinstance(limiter, RetryingRateLimiter):
+            limiter.cut_off()
+
+
 def build_application(config: Config) -> Application:
     app = (
         ApplicationBuilder()
+        .application_class(JinzhanApplication)
         .token(config.telegram.token)
         .base_url(config.telegram.base_url)
         .base_file_url(config.telegram.base_file_url)

@@ -1,10 +1,14 @@
-"""How the bot talks to Telegram: retries and rate limits out, per-chat ordering in."""
+"""How the bot talks to Telegram: retries and rate limits out; per-chat order and bounds in."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Coroutine, Hashable
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
@@ -27,6 +31,19 @@ class RetryingRateLimiter(AIORateLimiter):
         super().__init__(**kwargs)
         self._network_retries = network_retries
         self._backoff = backoff
+        self._senders: set[asyncio.Task[Any]] = set()  # tasks with a request in here
+        self._cut_off = False
+
+    def cut_off(self) -> None:
+        """The bot is stopping: cancel the requests waiting for their turn or in flight, and
+        refuse new ones. A scheduled push cut off this way stays unsent in the outbox (a row
+        is marked sent only once Telegram answered) and goes out at the next start."""
+        self._cut_off = True
+        waiting = [t for t in self._senders if not t.done()]
+        if waiting:
+            log.warning("stopping: cancelled %d Bot API requests not yet answered", len(waiting))
+        for task in waiting:
+            task.cancel()
 
     async def process_request(
         self,
@@ -39,6 +56,27 @@ class RetryingRateLimiter(AIORateLimiter):
     ) -> Any:
         if endpoint == "getUpdates":  # the updater has its own retry loop for polling
             return await callback(*args, **kwargs)
+        if self._cut_off:
+            raise asyncio.CancelledError("the bot is stopping")
+        task = asyncio.current_task()
+        assert task is not None
+        self._senders.add(task)
+        try:
+            return await self._with_retries(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        finally:
+            self._senders.discard(task)
+
+    async def _with_retries(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
         for attempt in range(self._network_retries + 1):
             try:
                 return await super().process_request(
@@ -59,35 +97,147 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     """Updates of different chats run concurrently; those of one chat run in order.
 
     A liaison's two quick taps must not race through their draft, while a hundred liaisons
-    reporting at once must not wait for each other.
+    reporting at once must not wait for each other. One chat may hold at most `per_chat` of
+    the `max_concurrent_updates` slots (waiting for its turn included): a chat that floods the
+    bot has the excess dropped, so it cannot starve everyone else of slots.
+
+    At stop the updates still running get `stop_grace` seconds; then they are cancelled and
+    whatever had not started is dropped, so a queue of slow group replies cannot hold a
+    shutdown for minutes.
     """
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(
+        self, max_concurrent_updates: int = 256, per_chat: int = 8, stop_grace: float = 5.0
+    ) -> None:
         super().__init__(max_concurrent_updates)
+        self.per_chat = per_chat
+        self.stop_grace = stop_grace
         self._locks: dict[int, asyncio.Lock] = {}
-        self._waiting: dict[int, int] = {}
+        self._held: dict[int, int] = {}  # chat -> its updates in here, waiting ones included
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._cut_off = False
+        self.dropped = DropLog()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = _chat_key(update)
-        if key is None:
-            await coroutine
+        if self._cut_off:
+            _discard(coroutine)
+            self.dropped.note("stopping", None)
             return
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._waiting[key] = self._waiting.get(key, 0) + 1
+        key = _chat_key(update)
+        if key is not None and self._held.get(key, 0) >= self.per_chat:
+            _discard(coroutine)
+            self.dropped.note("backlog", key)
+            return
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
         try:
-            async with lock:
+            if key is None:
                 await coroutine
+                return
+            lock = self._locks.setdefault(key, asyncio.Lock())
+            self._held[key] = self._held.get(key, 0) + 1
+            try:
+                async with lock:
+                    await coroutine
+            finally:
+                _discard(coroutine)  # cut off while waiting for its turn: never started
+                self._held[key] -= 1
+                if not self._held[key]:  # forget idle chats so memory stays flat
+                    del self._held[key]
+                    del self._locks[key]
         finally:
-            self._waiting[key] -= 1
-            if not self._waiting[key]:  # forget idle chats so memory stays flat
-                del self._waiting[key]
-                del self._locks[key]
+            self._tasks.discard(task)
+
+    def cut_off(self) -> None:
+        """Stop now: cancel the updates in progress and drop every one not yet started."""
+        self._cut_off = True
+        running = [t for t in self._tasks if not t.done()]
+        if running:
+            log.warning("stopping: cancelled %d updates still in progress", len(running))
+        for task in running:
+            task.cancel()
 
     async def initialize(self) -> None:
-        pass
+        self._cut_off = False
 
     async def shutdown(self) -> None:
-        pass
+        self.dropped.flush()
+
+
+class DropLog:
+    """Logs dropped updates at most once per `every` seconds, so the log cannot flood either:
+    the first drop at once, later ones counted per chat and summed up in the next line."""
+
+    def __init__(self, every: float = 10.0, chats_shown: int = 5) -> None:
+        self.every = every
+        self.chats_shown = chats_shown
+        self._counts: dict[tuple[str, int | None], int] = {}
+        self._last = -math.inf
+        self._timer: asyncio.TimerHandle | None = None
+
+    def note(self, why: str, chat: int | None) -> None:
+        key = (why, chat)
+        if key not in self._counts and len(self._counts) >= 1000:
+            key = (why, None)  # bounded: beyond 1000 chats, count them together
+        self._counts[key] = self._counts.get(key, 0) + 1
+        now = time.monotonic()
+        if now - self._last >= self.every:
+            self.flush()
+        elif self._timer is None:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(self._last + self.every - now, self.flush)
+
+    def flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self._counts:
+            return
+        self._last = time.monotonic()
+        top = sorted(self._counts.items(), key=lambda item: -item[1])
+        total = sum(n for _, n in top)
+        shown = ", ".join(
+            f"{n} {why}" + (f" from chat {chat}" if chat is not None else "")
+            for (why, chat), n in top[: self.chats_shown]
+        )
+        more = len(top) - self.chats_shown
+        log.warning(
+            "dropped %d updates (%s%s)", total, shown, f", and {more} more" if more > 0 else ""
+        )
+        self._counts.clear()
+
+
+def _discard(coroutine: Awaitable[Any]) -> None:
+    close = getattr(coroutine, "close", None)
+    if close is not None:  # never awaited: close it so Python does not warn about it
+        close()
+
+
+class Throttle:
+    """Lets a thing happen at most once per `period` per key (the stranger's polite line).
+
+    Memory is bounded: past `capacity` keys the least recently allowed are forgotten (they may
+    then be allowed early, which is harmless). Kept in memory only; a restart forgets it.
+    """
+
+    def __init__(self, period: timedelta, capacity: int = 10_000) -> None:
+        self.period = period
+        self.capacity = capacity
+        self._last: OrderedDict[Hashable, datetime] = OrderedDict()
+
+    def allow(self, key: Hashable, now: datetime) -> bool:
+        last = self._last.get(key)
+        if last is not None and now - last < self.period:
+            return False
+        self._last[key] = now
+        self._last.move_to_end(key)
+        while len(self._last) > self.capacity:
+            self._last.popitem(last=False)
+        return True
+
+    def __len__(self) -> int:
+        return len(self._last)
 
 
 def _chat_key(update: object) -> int | None:

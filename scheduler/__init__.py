@@ -147,7 +147,15 @@ class Scheduler:
 
 
 async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await context.application.bot_data["scheduler"].tick()
+    try:
+        await context.application.bot_data["scheduler"].tick()
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise  # this task itself was cancelled: let it end
+        # The stop cut the sends off (transport.RetryingRateLimiter.cut_off); unsent rows stay
+        # in the outbox for the next start. Not an error for the operator to chase.
+        log.info("scheduler tick cut short by the stop; the outbox keeps what was not sent")
 
 
 async def setup(app: Application) -> None:

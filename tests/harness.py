@@ -34,9 +34,11 @@ def make_config(
     timezone: str = "Asia/Shanghai",
     timeout: float = 15,
     rate_limit: int = 1000,
+    group_rate_limit: int | None = None,
 ) -> Config:
     """Config for a bot talking to the fake server; Telegram's 30 msg/s cap is lifted because
-    the fake is not Telegram (a test that checks the cap sets it back)."""
+    the fake is not Telegram (a test that checks the cap sets it back; `group_rate_limit`, per
+    minute, defaults to the same pace as `rate_limit`)."""
     raw = {
         "telegram": {
             "token": fake.token,
@@ -44,7 +46,7 @@ def make_config(
             "base_file_url": fake.base_file_url,
             "timeout": timeout,
             "rate_limit": rate_limit,
-            "group_rate_limit": rate_limit * 60,
+            "group_rate_limit": group_rate_limit or rate_limit * 60,
         },
         "bot": {"timezone": timezone, "admins": list(admins)},
         "storage": {"path": str(db_path)},
