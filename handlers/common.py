@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -20,9 +20,11 @@ from storage.drafts import Draft
 from storage.people import Person
 from storage.projects import Project
 from timeutil import local_date, utc_now
+from transport import Throttle
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
 PersonCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE, Person], Awaitable[Any]]
+STRANGER_EVERY = timedelta(hours=1)
 ROLE_NAMES = {
     "admin": "role.admin",
     "leader": "role.leader",
@@ -37,6 +39,10 @@ class Services:
     config: Config
     # The time source of every handler and job; tests replace it to play a chosen day.
     clock: Callable[[], datetime] = utc_now
+    # A stranger hears the polite line at most once an hour (memory only, bounded).
+    strangers: Throttle = field(default_factory=lambda: Throttle(STRANGER_EVERY))
+    # The group hello when the bot is added, at most once an hour per group.
+    greeted: Throttle = field(default_factory=lambda: Throttle(STRANGER_EVERY))
 
     def now(self) -> datetime:
         return self.clock()
@@ -77,10 +83,13 @@ async def current_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def bound_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
-    """The caller if bound to a role; otherwise a private chat gets the one stranger line."""
+    """The caller if bound to a role. Otherwise None, and in a private chat the stranger line,
+    at most once an hour: a stranger's flood gets one answer, not one per message."""
     person = await current_person(update, context)
     if person is None or not person.roles:
-        if is_private(update):
+        user = update.effective_user
+        s = svc(context)
+        if is_private(update) and user is not None and s.strangers.allow(user.id, s.now()):
             await reply(update, t("common.stranger"))
         return None
     return person
@@ -104,18 +113,34 @@ def is_private(update: Update) -> bool:
     return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
 
 
+def is_group(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+async def group_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
+    """In a group the bot answers admins only: the caller if an admin, else None (and then
+    nothing is said, so nobody can make the bot talk in a group by sending commands)."""
+    person = await current_person(update, context)
+    return person if person is not None and person.is_admin else None
+
+
 def requires(*roles: str, private: bool = True) -> Callable[[PersonCallback], Callback]:
     """Let the callback run only for a bound person holding one of `roles`.
 
-    A stranger gets the one polite line; a person without the role is told so; nothing else
-    happens in either case. The checked person is passed to the callback.
+    A stranger gets the polite line (at most once an hour); a person without the role is
+    told so; nothing else happens in either case. Outside a private chat only an admin hears
+    that the command is for private chats; anyone else gets no answer. The checked person is
+    passed to the callback. Roles are read at each action, so access taken away is gone for
+    the buttons already on screen too.
     """
 
     def wrap(func: PersonCallback) -> Callback:
         @functools.wraps(func)
         async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
             if private and not is_private(update):
-                await reply(update, t("common.private_only"))
+                if await group_admin(update, context):
+                    await reply(update, t("common.private_only"))
                 return None
             person = await bound_person(update, context)
             if person is None:

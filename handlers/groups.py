@@ -1,4 +1,11 @@
-"""Groups: /bindgroup registers a push target; membership changes are tracked."""
+"""Groups: who the bot answers there, /bindgroup, and membership changes.
+
+In a group the bot answers admins only. Anyone else, in a bound group or not, gets no answer
+at all, whatever they send (/help included): a stranger who adds the bot to their own group
+cannot make it talk. When added, the bot says once who may bind the group (an admin, with
+/bindgroup) and is silent from then on. It does not leave an unbound group by itself: an admin
+may add it first and bind it later, and a silent bot costs one indexed read per command.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +13,17 @@ import logging
 
 from telegram import ChatMember, Update
 from telegram.constants import ChatType
-from telegram.ext import Application, ChatMemberHandler, CommandHandler, ContextTypes
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    TypeHandler,
+)
 
 import sender
-from handlers.common import command_args, current_person, reply, svc
+from handlers.common import command_args, group_admin, is_group, reply, svc
 from messages import t
 from storage import audit, projects, push_targets
 
@@ -25,10 +39,9 @@ async def bindgroup_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
         await reply(update, t("group.only_in_group"))
         return
-    person = await current_person(update, context)
-    if person is None or not person.is_admin:
-        await reply(update, t("group.admins_only"))
-        return
+    person = await group_admin(update, context)
+    if person is None:
+        return  # the gate already stopped non-admins; say nothing if one gets here anyway
     args = command_args(update)
     kind = KINDS.get(args[0].lower()) if args else None
     if kind is None or (kind == "unit") != (len(args) >= 2):
@@ -55,6 +68,18 @@ async def bindgroup_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await reply(update, t(f"group.bound_{kind}", unit=args[1] if unit_id else ""))
 
 
+async def group_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every handler: in a group, anything from a non-admin stops here unanswered
+    (a button press is acknowledged, so the client stops its spinner, and nothing else)."""
+    if not is_group(update) or update.my_chat_member is not None:
+        return
+    if update.effective_user is not None and await group_admin(update, context):
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    raise ApplicationHandlerStop
+
+
 async def on_my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The bot was added to or removed from a chat: keep push targets in step."""
     change = update.my_chat_member
@@ -69,10 +94,14 @@ async def on_my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             )
     log.info("bot %s chat %s", "removed from" if gone else "added to", change.chat.id)
     was_out = change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED)
-    if not gone and was_out:
+    s = svc(context)
+    # Said once: not to a group bound before (re-added), not again for an add/remove loop.
+    if not gone and was_out and not changed and s.greeted.allow(change.chat.id, s.now()):
         await sender.send_text(context.bot, change.chat.id, t("group.hello"))
 
 
 def register(app: Application) -> None:
+    # Group -1 runs before every other handler group (see handlers/__init__.py).
+    app.add_handler(TypeHandler(Update, group_gate), group=-1)
     app.add_handler(CommandHandler("bindgroup", bindgroup_command))
     app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))

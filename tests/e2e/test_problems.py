@@ -236,7 +236,10 @@ async def test_who_may_act(ward: Ward, db_path: Path) -> None:
     assert "仅限项目办、包抓领导" in await forge(ward.zhang, f"pb:{pid}:0:as")
     stranger = person(fake, STRANGER, "路人")
     assert "尚未绑定" in await stranger.text(f"/p{pid}")
-    assert "尚未绑定" in await stranger.text("/problems")
+    cursor = fake.cursor()
+    fake.send_text(stranger.user, "/problems")  # within the hour: no second line
+    await fake.wait_idle()
+    assert fake.sent_to(STRANGER)[-1].seq < cursor
 
     await assign(ward.admin, pid, "自然资源局", deadline="12-31")
     version = state(db_path, pid)[2]
