@@ -12,7 +12,8 @@ import handlers
 import scheduler
 from config import Config
 from handlers.common import Services
-from handlers.menu import set_all_menus
+from handlers.menu import set_all_menus, set_person_menu
+from membership import apply_config_admins
 from ranking import service as ranking
 from storage import Database
 from transport import PerChatUpdateProcessor, RetryingRateLimiter
@@ -90,7 +91,12 @@ async def _on_startup(app: Application) -> None:
     db = await Database.open(config.storage_path)
     app.bot_data["svc"] = Services(db=db, config=config)
     ranking.configure(config.scoring, config.thresholds)
+    dropped = await apply_config_admins(db, config.bot.admins)
     await set_all_menus(app.bot, db)
+    for person in dropped:  # no longer admins: their own menu loses the admin commands
+        await set_person_menu(app.bot, person)
+        log.warning("%s (%s) is no longer in bot.admins: admin role removed", person.name,
+                    person.tg_user_id)  # fmt: skip
     await scheduler.setup(app)
     log.info("Jinzhan started as @%s, store %s", app.bot.username, config.storage_path)
 

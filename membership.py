@@ -1,14 +1,16 @@
-"""Invites: who may create them, what scope they carry, and redeeming one into a role."""
+"""Who holds access: invites (scope, creation, redemption), removal, and config admins."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from config import InviteConfig
-from storage import Database, audit, invites, people, projects
+from storage import Database, audit, drafts, invites, people, projects
 from storage import problems as problem_store
 from storage.invites import Invite
+from storage.people import Person
 
 ROLE_ALIASES = {
     "liaison": "liaison", "联络员": "liaison", "责任人": "liaison",
@@ -37,6 +39,10 @@ class InviteRequest:
     max_uses: int
     days: int | None
     department: str | None = None  # role department: the department's name
+    # Leader invites: the 包抓领导 names the leader is (their links follow the name); the
+    # projects named by code or unit are `explicit`.
+    leader_names: tuple[str, ...] = ()
+    explicit: tuple[int, ...] = ()
 
 
 async def parse_request(db: Database, args: list[str]) -> InviteRequest:
@@ -73,26 +79,41 @@ async def parse_request(db: Database, args: list[str]) -> InviteRequest:
     if not words:
         raise InviteRequestError("invite.need_scope")
     ids: dict[int, None] = {}
+    explicit: dict[int, None] = {}
+    names: list[str] = []
     for word in words:
-        found = await _match_scope(db, word)
+        found, is_leader_name = await _match_scope(db, word, role)
         if not found:
             raise InviteRequestError("invite.unknown_scope", word=word)
         ids.update(dict.fromkeys(found))
-    return InviteRequest(role, list(ids), "、".join(words), max_uses, days)
+        if is_leader_name:
+            names.append(word)
+        else:
+            explicit.update(dict.fromkeys(found))
+    return InviteRequest(
+        role, list(ids), "、".join(words), max_uses, days,
+        leader_names=tuple(names), explicit=tuple(explicit),
+    )  # fmt: skip
 
 
-async def _match_scope(db: Database, word: str) -> list[int]:
+async def _match_scope(db: Database, word: str, role: str) -> tuple[list[int], bool]:
+    """The projects a scope word names, and whether it named them as their 包抓领导 (for a
+    leader invite, whose links then follow that name)."""
     project = await projects.by_code(db, word)
     if project:
-        return [project.id]
+        return [project.id], False
     unit = await projects.unit_by_name(db, word)
     if unit is not None:
-        return [p.id for p in await projects.of_unit(db, unit)]
+        return [p.id for p in await projects.of_unit(db, unit)], False
+    if role == "leader":
+        led = await projects.of_leader_name(db, word)
+        if led:
+            return [p.id for p in led], True
     rows = await db.fetchall(
         "SELECT id FROM projects WHERE leader_name = ? OR liaison_name = ? ORDER BY code",
         (word, word),
     )
-    return [r["id"] for r in rows]
+    return [r["id"] for r in rows], False
 
 
 async def create_invite(
@@ -104,6 +125,8 @@ async def create_invite(
         lifetime = timedelta(days=request.days or cfg.days)
     async with db.transaction() as tx:
         scope: dict = {"projects": request.project_ids, "label": request.label}
+        if request.leader_names:
+            scope.update(leader_names=list(request.leader_names), explicit=list(request.explicit))
         if request.department:
             unit = await problem_store.department_id(tx, request.department, now)
             scope = {"department": unit, "label": request.label}
@@ -149,21 +172,84 @@ async def redeem(
             raise RedeemError("invite.code_expired")
         existing = await people.by_tg_user(tx, tg_user_id)
         if existing and await invites.already_used_by(tx, invite.id, existing.id):
-            raise RedeemError("invite.code_already_yours")
+            # Removed since: a code once used never brings a person back; a new invite does.
+            raise RedeemError(
+                "invite.code_already_yours" if existing.roles else "invite.code_used_before"
+            )
         if invite.uses >= invite.max_uses:
             raise RedeemError("invite.code_used")
         person_id = await people.upsert(tx, tg_user_id, name, username)
         await people.grant(tx, person_id, invite.role)
         project_ids = invite.scope.get("projects", [])
+        count = len(project_ids)
         if invite.role in ("leader", "liaison"):
+            names = invite.scope.get("leader_names", []) if invite.role == "leader" else []
+            explicit = invite.scope.get("explicit", []) if names else project_ids
             # Projects deleted since the invite was made are skipped, not an error.
             rows = await tx.fetchall(
-                f"SELECT id FROM projects WHERE id IN ({','.join('?' * len(project_ids))})",
-                project_ids,
+                f"SELECT id FROM projects WHERE id IN ({','.join('?' * len(explicit))})",
+                explicit,
             )
             await people.link_projects(tx, person_id, [r["id"] for r in rows], invite.role)
+            for name in names:  # the projects carrying the name now, not at invite time
+                await people.follow_leader_name(tx, person_id, name)
+            if names:
+                count = len(await projects.of_person(tx, person_id, "leader"))
         elif invite.role == "department":
             await problem_store.link_department(tx, person_id, invite.scope["department"])
         await invites.use(tx, invite.id, person_id, now)
         await audit.record(tx, person_id, "invite.redeem", invite=invite.id, role=invite.role)
-    return Redeemed(invite.role, len(project_ids), invite.scope.get("label", ""))
+    return Redeemed(invite.role, count, invite.scope.get("label", ""))
+
+
+class RemoveError(ValueError):
+    """Why a person cannot be removed; `key` names the catalog message."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+@dataclass(frozen=True)
+class Removal:
+    person: Person  # as they were before the removal
+    invites_revoked: int
+
+
+async def remove_person(
+    db: Database, person_id: int, *, actor_id: int, now: datetime, config_admins: Iterable[int]
+) -> Removal:
+    """Take every role and scope away; drop their drafts and the open invites they made.
+
+    From then on the person is a stranger; invite codes they used before do not bring them
+    back (see redeem), only a new invite does.
+    """
+    async with db.transaction() as tx:
+        person = await people.by_id(tx, person_id)
+        if person is None or not person.roles:
+            raise RemoveError("people.already_removed")
+        if person.id == actor_id:
+            raise RemoveError("people.not_yourself")
+        if person.tg_user_id in set(config_admins):
+            raise RemoveError("people.config_admin")
+        await people.revoke_all(tx, person.id)
+        await drafts.delete(tx, person.tg_user_id)
+        revoked = await invites.revoke_created_by(tx, person.id, now)
+        await audit.record(tx, actor_id, "person.remove", person=person.id,
+                           tg_user=person.tg_user_id, roles=sorted(person.roles),
+                           invites_revoked=revoked)  # fmt: skip
+    return Removal(person, revoked)
+
+
+async def apply_config_admins(db: Database, admin_ids: Iterable[int]) -> list[Person]:
+    """At startup: admins whom only an earlier config made admins, and whom this config no
+    longer lists, lose the role (an admin invite's role stays). Returns them, as they are now."""
+    async with db.transaction() as tx:
+        dropped = await people.config_admins_not_in(tx, admin_ids)
+        for person in dropped:
+            await people.revoke(tx, person.id, "admin")
+            if person.roles == {"admin"}:
+                await drafts.delete(tx, person.tg_user_id)
+            await audit.record(tx, None, "admin.config_dropped", person=person.id,
+                               tg_user=person.tg_user_id)  # fmt: skip
+    return [p for p in [await people.by_id(db, d.id) for d in dropped] if p is not None]

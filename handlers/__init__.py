@@ -18,6 +18,7 @@ from handlers import (
     invites,
     leave,
     mine,
+    people,
     problems,
     projects,
     ranking,
@@ -35,6 +36,7 @@ def register(app: Application) -> None:
         module.register(app)
     problems.register(app)  # problem ledger: /problem, /problems, /p<id> cards
     export.register(app)  # /export: the .xlsx ledger
+    people.register(app)  # /people, /remove: who holds access, and taking it away
     router.register(app)  # last: catch-alls
     buttons.register_stale(app)  # presses no schema took: stale or forged buttons
     errors.register(app)

@@ -25,6 +25,7 @@ from transport import Throttle
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
 PersonCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE, Person], Awaitable[Any]]
 STRANGER_EVERY = timedelta(hours=1)
+SEEN_EVERY = timedelta(hours=1)  # last activity is written at most this often per person
 ROLE_NAMES = {
     "admin": "role.admin",
     "leader": "role.leader",
@@ -65,7 +66,8 @@ def display_name(update: Update) -> str:
 
 
 async def current_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
-    """The caller, if bound; config admins are bound on first contact."""
+    """The caller, if bound; config admins are bound on first contact. Notes their activity
+    (at most once an hour, so a busy person costs no extra writes)."""
     user = update.effective_user
     if user is None:
         return None
@@ -77,8 +79,16 @@ async def current_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if user.id in s.config.bot.admins and (person is None or not person.is_admin):
         async with s.db.transaction() as tx:
             pid = await people.upsert(tx, user.id, display_name(update), user.username)
-            await people.grant(tx, pid, "admin")
+            await people.grant(tx, pid, "admin", source="config")
         person = await people.by_tg_user(s.db, user.id)
+    now = s.now()
+    if (
+        person is not None
+        and person.roles
+        and (person.last_seen is None or now - person.last_seen >= SEEN_EVERY)
+    ):
+        async with s.db.transaction() as tx:
+            await people.touch(tx, person.id, now)
     return person
 
 

@@ -27,6 +27,8 @@ BY_ROLE: dict[str, tuple[str, ...]] = {
         "import",
         "invite",
         "invites",
+        "people",
+        "remove",
         "projects",
         "addproject",
         "editproject",

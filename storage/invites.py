@@ -110,3 +110,12 @@ async def use(tx: Tx, invite_id: int, person_id: int, now: datetime) -> None:
         (invite_id, person_id, to_iso(now)),
     )
     await tx.execute("UPDATE invites SET uses = uses + 1 WHERE id = ?", (invite_id,))
+
+
+async def revoke_created_by(tx: Tx, person_id: int, now: datetime) -> int:
+    """Revoke the open invites a person made (they were removed); return how many."""
+    return await tx.execute(
+        "UPDATE invites SET revoked_at = ? WHERE created_by = ? AND revoked_at IS NULL"
+        " AND uses < max_uses AND expires_at > ?",
+        (to_iso(now), person_id, to_iso(now)),
+    )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from storage.db import Database, Tx
-from timeutil import to_iso, utc_now
+from timeutil import from_iso, to_iso, utc_now
 
 ROLES = ("admin", "leader", "liaison", "department")
 
@@ -18,6 +20,7 @@ class Person:
     username: str | None
     roles: frozenset[str]
     blocked: bool = False  # the chat answered 403 to a push; cleared when they write again
+    last_seen: datetime | None = None  # last update from them, to the hour
 
     @property
     def is_admin(self) -> bool:
@@ -33,16 +36,18 @@ class Person:
 
 
 _SELECT = """
-SELECT p.id, p.tg_user_id, p.name, p.username, p.blocked_at, GROUP_CONCAT(r.role) AS roles
+SELECT p.id, p.tg_user_id, p.name, p.username, p.blocked_at, p.last_seen_at,
+       GROUP_CONCAT(r.role) AS roles
 FROM people p LEFT JOIN roles r ON r.person_id = p.id
 """
 
 
 def _person(row) -> Person:
     roles = frozenset(row["roles"].split(",")) if row["roles"] else frozenset()
+    seen = from_iso(row["last_seen_at"]) if row["last_seen_at"] else None
     return Person(
         row["id"], row["tg_user_id"], row["name"], row["username"], roles,
-        row["blocked_at"] is not None,
+        row["blocked_at"] is not None, seen,
     )  # fmt: skip
 
 
@@ -79,11 +84,85 @@ async def upsert(tx: Tx, tg_user_id: int, name: str, username: str | None) -> in
     )
 
 
-async def grant(tx: Tx, person_id: int, role: str) -> None:
-    await tx.execute(
-        "INSERT OR IGNORE INTO roles (person_id, role, granted_at) VALUES (?, ?, ?)",
-        (person_id, role, to_iso(utc_now())),
+async def with_any_role(db: Database | Tx) -> list[Person]:
+    rows = await db.fetchall(
+        _SELECT + " WHERE p.id IN (SELECT person_id FROM roles)"
+        " GROUP BY p.id ORDER BY p.name, p.id"
     )
+    return [_person(r) for r in rows]
+
+
+async def named(db: Database | Tx, name: str) -> list[Person]:
+    """People holding a role whose name (or @username) is exactly `name`."""
+    rows = await db.fetchall(
+        _SELECT + " WHERE (p.name = ? OR p.username = ?) AND p.id IN (SELECT person_id FROM roles)"
+        " GROUP BY p.id ORDER BY p.id",
+        (name, name.removeprefix("@")),
+    )
+    return [_person(r) for r in rows]
+
+
+async def grant(tx: Tx, person_id: int, role: str, source: str = "invite") -> None:
+    """Give the role; `source` says why (an invite outranks the config: it survives a config
+    that no longer lists the person)."""
+    await tx.execute(
+        "INSERT INTO roles (person_id, role, granted_at, source) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (person_id, role) DO UPDATE SET source = 'invite'"
+        " WHERE excluded.source = 'invite'",
+        (person_id, role, to_iso(utc_now()), source),
+    )
+
+
+async def touch(tx: Tx, person_id: int, now: datetime) -> None:
+    await tx.execute("UPDATE people SET last_seen_at = ? WHERE id = ?", (to_iso(now), person_id))
+
+
+async def config_admins_not_in(db: Database | Tx, admin_ids: Iterable[int]) -> list[Person]:
+    """People who are admins only because an earlier config listed them, and no longer are."""
+    ids = list(admin_ids)
+    rows = await db.fetchall(
+        _SELECT + " WHERE p.id IN (SELECT person_id FROM roles WHERE role = 'admin'"
+        " AND source = 'config')"
+        f" AND p.tg_user_id NOT IN ({','.join('?' * len(ids))}) GROUP BY p.id ORDER BY p.id",
+        ids,
+    )
+    return [_person(r) for r in rows]
+
+
+async def revoke(tx: Tx, person_id: int, role: str) -> None:
+    await tx.execute("DELETE FROM roles WHERE person_id = ? AND role = ?", (person_id, role))
+
+
+async def revoke_all(tx: Tx, person_id: int) -> None:
+    """Every role and scope: roles, project links, leader names, department contacts."""
+    for table in ("roles", "project_people", "leader_names", "department_people"):
+        await tx.execute(f"DELETE FROM {table} WHERE person_id = ?", (person_id,))
+
+
+@dataclass(frozen=True)
+class ScopeLine:
+    """A person's links in one unit: how many projects, as what (or a department contact)."""
+
+    person_id: int
+    role: str  # leader | liaison | department
+    unit: str
+    projects: int  # 0 for a department
+
+
+async def scope_lines(db: Database | Tx) -> list[ScopeLine]:
+    rows = await db.fetchall(
+        """
+        SELECT pp.person_id, pp.role, u.name AS unit, COUNT(*) AS n
+          FROM project_people pp JOIN projects p ON p.id = pp.project_id
+          JOIN units u ON u.id = p.unit_id
+         GROUP BY pp.person_id, pp.role, u.name
+        UNION ALL
+        SELECT dp.person_id, 'department', u.name, 0
+          FROM department_people dp JOIN units u ON u.id = dp.unit_id
+         ORDER BY 1, 2, 3
+        """
+    )
+    return [ScopeLine(r["person_id"], r["role"], r["unit"], r["n"]) for r in rows]
 
 
 async def link_projects(tx: Tx, person_id: int, project_ids: list[int], role: str) -> None:
@@ -92,3 +171,18 @@ async def link_projects(tx: Tx, person_id: int, project_ids: list[int], role: st
         "INSERT OR IGNORE INTO project_people (project_id, person_id, role) VALUES (?, ?, ?)",
         [(pid, person_id, role) for pid in project_ids],
     )
+
+
+async def follow_leader_name(tx: Tx, person_id: int, name: str) -> int:
+    """Record that the person is the leader called `name` in the project list, and link the
+    projects that carry that name now (storage.projects.relink_leader keeps it so after
+    edits and imports). Returns how many projects carry the name."""
+    await tx.execute(
+        "INSERT OR IGNORE INTO leader_names (person_id, name) VALUES (?, ?)", (person_id, name)
+    )
+    await tx.execute(
+        "INSERT OR IGNORE INTO project_people (project_id, person_id, role, via_leader_name)"
+        " SELECT id, ?, 'leader', leader_name FROM projects WHERE leader_name = ?",
+        (person_id, name),
+    )
+    return await tx.fetchval("SELECT COUNT(*) FROM projects WHERE leader_name = ?", (name,))

@@ -213,7 +213,26 @@ async def upsert_imported(
                              " VALUES (?, 'unreported', ?)", (pid, now))  # fmt: skip
             created += 1
         await set_monthly_plan(tx, pid, year, row.monthly_plan_yuan)
+        await relink_leader(tx, pid, row.leader)
     return created, updated
+
+
+async def relink_leader(tx: Tx, project_id: int, leader_name: str | None) -> None:
+    """The project's 包抓领导 is now `leader_name`: leaders linked by another name lose it,
+    leaders invited for this name gain it. Links made by project code or unit stay."""
+    await tx.execute(
+        "DELETE FROM project_people WHERE project_id = ? AND role = 'leader'"
+        " AND via_leader_name IS NOT NULL AND via_leader_name IS NOT ?",
+        (project_id, leader_name),
+    )
+    if leader_name:
+        await tx.execute(
+            "INSERT OR IGNORE INTO project_people (project_id, person_id, role, via_leader_name)"
+            " SELECT ?, ln.person_id, 'leader', ln.name FROM leader_names ln"
+            " JOIN roles r ON r.person_id = ln.person_id AND r.role = 'leader'"
+            " WHERE ln.name = ?",
+            (project_id, leader_name),
+        )
 
 
 def _iso(day: date | None) -> str | None:
@@ -253,6 +272,8 @@ async def update_field(tx: Tx, project_id: int, field: str, value: Any, year: in
     )
     if field == "done":
         await tx.execute("UPDATE projects SET done_year = ? WHERE id = ?", (year, project_id))
+    elif field == "leader":
+        await relink_leader(tx, project_id, value)
 
 
 async def set_unit(tx: Tx, project_id: int, unit_name: str) -> None:

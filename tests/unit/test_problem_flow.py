@@ -214,7 +214,10 @@ async def test_migration_widens_roles_and_invites_and_keeps_rows(tmp_path: Path)
         assert await db.fetchval("SELECT COUNT(*) FROM problem_events") == 2
         assert await db.fetchall("PRAGMA foreign_key_check") == []
         async with db.transaction() as tx:
-            await tx.execute("INSERT INTO roles VALUES (1, 'department', ?)", (now,))
+            await tx.execute(
+                "INSERT INTO roles (person_id, role, granted_at) VALUES (1, 'department', ?)",
+                (now,),
+            )
             await tx.execute(
                 "INSERT INTO invites (code, role, created_by, created_at, expires_at)"
                 " VALUES ('d', 'department', 1, ?, ?)",
@@ -222,7 +225,10 @@ async def test_migration_widens_roles_and_invites_and_keeps_rows(tmp_path: Path)
             )
         with pytest.raises(sqlite3.IntegrityError):
             async with db.transaction() as tx:
-                await tx.execute("INSERT INTO roles VALUES (1, 'mayor', ?)", (now,))
+                await tx.execute(
+                    "INSERT INTO roles (person_id, role, granted_at) VALUES (1, 'mayor', ?)",
+                    (now,),
+                )
         with pytest.raises(sqlite3.IntegrityError):  # invite_uses still checks its invite
             async with db.transaction() as tx:
                 await tx.execute(

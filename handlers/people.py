@@ -1,0 +1,230 @@
+"""/people and /remove: admins see who holds access, and take it away.
+
+/people [单位|角色] lists everyone with a role: their scope, last activity and a 移除 button,
+ten to a page. /remove <姓名|用户ID> (or the button) asks to confirm, then membership.remove_person
+takes every role and scope away; their client menu is reset after the transaction.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from handlers.common import ROLE_NAMES, command_args, keyboard, reply, requires, svc
+from handlers.menu import set_person_menu
+from membership import ROLE_ALIASES, RemoveError, remove_person
+from messages import t
+from storage import people, projects
+from storage.people import Person, ScopeLine
+from timeutil import show
+
+PAGE = 10  # people per message: ten entries and their buttons stay well under 4,096 chars
+MAX_SCOPE = 160  # characters of one person's scope before "…"
+MAX_MATCHES = 10  # same-name people listed for /remove
+
+
+def _filter_token(db_filter: tuple[str, str | int] | None) -> str:
+    """The filter in callback data: "" (everyone), "r<role>" or "u<unit id>"; ASCII, short."""
+    if db_filter is None:
+        return ""
+    kind, value = db_filter
+    return f"{kind}{value}"
+
+
+async def _parse_filter(
+    context: ContextTypes.DEFAULT_TYPE, word: str | None
+) -> tuple[str, str | int] | bool | None:
+    """(kind, value) for a typed 角色 or 单位, None for everyone; False when unknown."""
+    if word is None:
+        return None
+    role = ROLE_ALIASES.get(word.lower())
+    if role is not None:
+        return ("r", role)
+    unit = await projects.unit_by_name(svc(context).db, word)
+    return ("u", unit) if unit is not None else False
+
+
+def _scope_text(lines: list[ScopeLine]) -> str:
+    parts: dict[str, list[str]] = {}
+    for line in lines:
+        item = (
+            line.unit
+            if line.role == "department"
+            else t("people.scope_unit", unit=line.unit, n=line.projects)
+        )
+        parts.setdefault(line.role, []).append(item)
+    text = "；".join(
+        t("people.scope_role", role=t(ROLE_NAMES[role]), items="、".join(items))
+        for role, items in parts.items()
+    )
+    return text if len(text) <= MAX_SCOPE else text[: MAX_SCOPE - 1] + "…"
+
+
+def _matches(person: Person, lines: list[ScopeLine], kind: str, value: str | int) -> bool:
+    """Holds the role ("r"), or has projects of (or is a contact for) the unit named `value`."""
+    if kind == "r":
+        return value in person.roles
+    return any(line.unit == value for line in lines)
+
+
+async def _listing(
+    context: ContextTypes.DEFAULT_TYPE, db_filter: tuple[str, str | int] | None
+) -> tuple[list[Person], dict[int, list[ScopeLine]]]:
+    db = svc(context).db
+    scopes: dict[int, list[ScopeLine]] = {}
+    for line in await people.scope_lines(db):
+        scopes.setdefault(line.person_id, []).append(line)
+    everyone = await people.with_any_role(db)
+    if db_filter is None:
+        return everyone, scopes
+    kind, value = db_filter
+    if kind == "u":  # the unit's name, to compare with the scope lines
+        names = dict(await projects.units(db))
+        value = names.get(int(value), "")
+    return [p for p in everyone if _matches(p, scopes.get(p.id, []), kind, value)], scopes
+
+
+def _who(context: ContextTypes.DEFAULT_TYPE, person: Person, lines: list[ScopeLine]) -> str:
+    """Name, Telegram id, roles, scope and last activity of one person."""
+    tz = svc(context).config.bot.timezone
+    roles = "、".join(t(ROLE_NAMES[r]) for r in sorted(person.roles))
+    seen = show(person.last_seen, tz) if person.last_seen else t("people.never")
+    scope = t("people.scope_all") if person.is_admin and not lines else _scope_text(lines)
+    return t("people.who", name=person.name, tg=person.tg_user_id,
+             username=f" @{person.username}" if person.username else "", roles=roles,
+             scope=scope or "—", seen=seen)  # fmt: skip
+
+
+async def _send_page(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    db_filter: tuple[str, str | int] | None,
+    page: int,
+) -> None:
+    everyone, scopes = await _listing(context, db_filter)
+    if not everyone:
+        await reply(update, t("people.none"))
+        return
+    pages = (len(everyone) + PAGE - 1) // PAGE
+    page = min(max(page, 1), pages)
+    shown = everyone[(page - 1) * PAGE : page * PAGE]
+    lines = [t("people.title", count=len(everyone), page=page, pages=pages)]
+    rows: list[list[tuple[str, str]]] = []
+    for i, person in enumerate(shown, start=(page - 1) * PAGE + 1):
+        lines.append(f"{i}. " + _who(context, person, scopes.get(person.id, [])))
+        rows.append([(t("people.btn_remove", n=i, name=person.name[:12]), f"ppl:rm:{person.id}")])
+    token = _filter_token(db_filter)
+    nav = []
+    if page > 1:
+        nav.append((t("people.btn_prev"), f"ppl:pg:{page - 1}:{token}"))
+    if page < pages:
+        nav.append((t("people.btn_next"), f"ppl:pg:{page + 1}:{token}"))
+    if nav:
+        rows.append(nav)
+    await reply(update, "\n\n".join(lines), reply_markup=keyboard(rows))
+
+
+@requires("admin")
+async def people_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
+) -> None:
+    """/people [单位|角色]: everyone with a role, their scope and last activity."""
+    args = command_args(update)
+    db_filter = await _parse_filter(context, args[0] if args else None)
+    if db_filter is False:
+        await reply(update, t("people.unknown_filter", value=args[0][:40]))
+        return
+    await _send_page(update, context, db_filter, 1)  # type: ignore[arg-type]
+
+
+@requires("admin")
+async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+    """ppl:pg:<page>:<filter>."""
+    _, _, page, token = update.callback_query.data.split(":", 3)
+    db_filter = None
+    if token[:1] == "r" and token[1:] in ROLE_NAMES:
+        db_filter = ("r", token[1:])
+    elif token[:1] == "u" and token[1:].isdigit():
+        db_filter = ("u", int(token[1:]))
+    await _send_page(update, context, db_filter, int(page))
+
+
+@requires("admin")
+async def remove_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
+) -> None:
+    """/remove <姓名|用户ID>: confirm, then take every role and scope away."""
+    args = command_args(update)
+    if not args:
+        await reply(update, t("people.remove_usage"))
+        return
+    db = svc(context).db
+    word = " ".join(args)[:64]
+    if word.isdigit():
+        found = await people.by_tg_user(db, int(word))
+        matches = [found] if found is not None and found.roles else []
+    else:
+        matches = await people.named(db, word)
+    if not matches:
+        await reply(update, t("people.not_found", value=word))
+    elif len(matches) == 1:
+        await _ask(update, context, matches[0])
+    else:
+        lines = [t("people.ambiguous", value=word, count=len(matches))]
+        rows = []
+        for m in matches[:MAX_MATCHES]:
+            roles = "、".join(t(ROLE_NAMES[r]) for r in sorted(m.roles))
+            lines.append(t("people.ambiguous_line", name=m.name, tg=m.tg_user_id, roles=roles))
+            rows.append([(t("people.btn_remove_id", tg=m.tg_user_id), f"ppl:rm:{m.id}")])
+        await reply(update, "\n".join(lines), reply_markup=keyboard(rows))
+
+
+async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, target: Person) -> None:
+    lines = [line for line in await people.scope_lines(svc(context).db)
+             if line.person_id == target.id]  # fmt: skip
+    buttons = [
+        (t("people.btn_confirm"), f"ppl:ok:{target.id}"),
+        (t("people.btn_cancel"), "ppl:no"),
+    ]
+    await reply(
+        update,
+        t("people.confirm", who=_who(context, target, lines)),
+        reply_markup=keyboard([buttons]),
+    )
+
+
+@requires("admin")
+async def on_remove_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
+) -> None:
+    """ppl:rm:<person id> (asks) · ppl:ok:<person id> (removes) · ppl:no."""
+    _, action, *rest = update.callback_query.data.split(":")
+    if action == "no":
+        await reply(update, t("people.remove_cancelled"))
+        return
+    s = svc(context)
+    target = await people.by_id(s.db, int(rest[0]))
+    if target is None or not target.roles:
+        await reply(update, t("people.already_removed"))
+        return
+    if action == "rm":
+        await _ask(update, context, target)
+        return
+    try:
+        done = await remove_person(s.db, target.id, actor_id=person.id, now=s.now(),
+                                   config_admins=s.config.bot.admins)  # fmt: skip
+    except RemoveError as exc:
+        await reply(update, t(exc.key))
+        return
+    after = await people.by_id(s.db, target.id)
+    if after is not None:
+        await set_person_menu(context.bot, after)  # back to /start and /help only
+    await reply(update, t("people.removed", name=done.person.name, tg=done.person.tg_user_id,
+                          invites=done.invites_revoked))  # fmt: skip
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("people", people_command))
+    app.add_handler(CommandHandler("remove", remove_command))
+    app.add_handler(CallbackQueryHandler(on_page, pattern=r"^ppl:pg:\d{1,4}:[a-z0-9]{0,20}$"))
+    app.add_handler(CallbackQueryHandler(on_remove_button, pattern=r"^ppl:((rm|ok):\d{1,12}|no)$"))
