@@ -7,6 +7,8 @@ takes every role and scope away; their client menu is reset after the transactio
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
@@ -23,25 +25,36 @@ MAX_SCOPE = 160  # characters of one person's scope before "…"
 MAX_MATCHES = 10  # same-name people listed for /remove
 
 
-def _filter_token(db_filter: tuple[str, str | int] | None) -> str:
-    """The filter in callback data: "" (everyone), "r<role>" or "u<unit id>"; ASCII, short."""
-    if db_filter is None:
-        return ""
-    kind, value = db_filter
-    return f"{kind}{value}"
+@dataclass(frozen=True)
+class Filter:
+    """Whom /people shows: everyone, holders of one role, or people with scope in one unit."""
+
+    role: str | None = None
+    unit_id: int | None = None
+
+    @property
+    def token(self) -> str:
+        """For callback data: "", "r<role>" or "u<unit id>"; short ASCII."""
+        if self.role:
+            return f"r{self.role}"
+        return f"u{self.unit_id}" if self.unit_id is not None else ""
+
+    @classmethod
+    def from_token(cls, token: str) -> Filter:
+        if token[:1] == "r" and token[1:] in ROLE_NAMES:
+            return cls(role=token[1:])
+        if token[:1] == "u" and token[1:].isdigit():
+            return cls(unit_id=int(token[1:]))
+        return cls()
 
 
-async def _parse_filter(
-    context: ContextTypes.DEFAULT_TYPE, word: str | None
-) -> tuple[str, str | int] | bool | None:
-    """(kind, value) for a typed 角色 or 单位, None for everyone; False when unknown."""
-    if word is None:
-        return None
+async def _typed_filter(context: ContextTypes.DEFAULT_TYPE, word: str) -> Filter | None:
+    """The filter a typed 角色 or 单位 names; None when it names neither."""
     role = ROLE_ALIASES.get(word.lower())
     if role is not None:
-        return ("r", role)
+        return Filter(role=role)
     unit = await projects.unit_by_name(svc(context).db, word)
-    return ("u", unit) if unit is not None else False
+    return Filter(unit_id=unit) if unit is not None else None
 
 
 def _scope_text(lines: list[ScopeLine]) -> str:
@@ -60,28 +73,20 @@ def _scope_text(lines: list[ScopeLine]) -> str:
     return text if len(text) <= MAX_SCOPE else text[: MAX_SCOPE - 1] + "…"
 
 
-def _matches(person: Person, lines: list[ScopeLine], kind: str, value: str | int) -> bool:
-    """Holds the role ("r"), or has projects of (or is a contact for) the unit named `value`."""
-    if kind == "r":
-        return value in person.roles
-    return any(line.unit == value for line in lines)
-
-
 async def _listing(
-    context: ContextTypes.DEFAULT_TYPE, db_filter: tuple[str, str | int] | None
+    context: ContextTypes.DEFAULT_TYPE, wanted: Filter
 ) -> tuple[list[Person], dict[int, list[ScopeLine]]]:
     db = svc(context).db
     scopes: dict[int, list[ScopeLine]] = {}
     for line in await people.scope_lines(db):
         scopes.setdefault(line.person_id, []).append(line)
     everyone = await people.with_any_role(db)
-    if db_filter is None:
-        return everyone, scopes
-    kind, value = db_filter
-    if kind == "u":  # the unit's name, to compare with the scope lines
-        names = dict(await projects.units(db))
-        value = names.get(int(value), "")
-    return [p for p in everyone if _matches(p, scopes.get(p.id, []), kind, value)], scopes
+    if wanted.role:
+        everyone = [p for p in everyone if wanted.role in p.roles]
+    elif wanted.unit_id is not None:  # projects of the unit, or a contact of the department
+        unit = dict(await projects.units(db)).get(wanted.unit_id)
+        everyone = [p for p in everyone if any(ln.unit == unit for ln in scopes.get(p.id, []))]
+    return everyone, scopes
 
 
 def _who(context: ContextTypes.DEFAULT_TYPE, person: Person, lines: list[ScopeLine]) -> str:
@@ -96,12 +101,9 @@ def _who(context: ContextTypes.DEFAULT_TYPE, person: Person, lines: list[ScopeLi
 
 
 async def _send_page(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    db_filter: tuple[str, str | int] | None,
-    page: int,
+    update: Update, context: ContextTypes.DEFAULT_TYPE, wanted: Filter, page: int
 ) -> None:
-    everyone, scopes = await _listing(context, db_filter)
+    everyone, scopes = await _listing(context, wanted)
     if not everyone:
         await reply(update, t("people.none"))
         return
@@ -113,7 +115,7 @@ async def _send_page(
     for i, person in enumerate(shown, start=(page - 1) * PAGE + 1):
         lines.append(f"{i}. " + _who(context, person, scopes.get(person.id, [])))
         rows.append([(t("people.btn_remove", n=i, name=person.name[:12]), f"ppl:rm:{person.id}")])
-    token = _filter_token(db_filter)
+    token = wanted.token
     nav = []
     if page > 1:
         nav.append((t("people.btn_prev"), f"ppl:pg:{page - 1}:{token}"))
@@ -130,23 +132,18 @@ async def people_command(
 ) -> None:
     """/people [单位|角色]: everyone with a role, their scope and last activity."""
     args = command_args(update)
-    db_filter = await _parse_filter(context, args[0] if args else None)
-    if db_filter is False:
+    wanted = await _typed_filter(context, args[0]) if args else Filter()
+    if wanted is None:
         await reply(update, t("people.unknown_filter", value=args[0][:40]))
         return
-    await _send_page(update, context, db_filter, 1)  # type: ignore[arg-type]
+    await _send_page(update, context, wanted, 1)
 
 
 @requires("admin")
 async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
     """ppl:pg:<page>:<filter>."""
     _, _, page, token = update.callback_query.data.split(":", 3)
-    db_filter = None
-    if token[:1] == "r" and token[1:] in ROLE_NAMES:
-        db_filter = ("r", token[1:])
-    elif token[:1] == "u" and token[1:].isdigit():
-        db_filter = ("u", int(token[1:]))
-    await _send_page(update, context, db_filter, int(page))
+    await _send_page(update, context, Filter.from_token(token), int(page))
 
 
 @requires("admin")
