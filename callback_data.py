@@ -131,3 +131,11 @@ PROBLEM_CARD = Schema(
     "pb", ("problem", Int()), ("version", Int(0)), ("code", Word()), ("arg", Word()),
     ("arg2", Word()), optional=2,
 )  # fmt: skip
+PEOPLE_PAGE = Schema("ppg", ("page", Int(1, 9999)), ("filter", Word(max_len=20)), optional=1)
+"""/people: another page of the list; the filter is r<role> or u<unit id> (none: everyone)."""
+PEOPLE_REMOVE = Schema("prm", ("person", Int()))
+"""/people, /remove: ask to confirm taking this person's access away."""
+PEOPLE_CONFIRM = Schema(
+    "prc", ("action", one_of({"ok", "no"})), ("person", Int()), single_use=True
+)
+"""Confirm (or cancel) the removal of this person."""

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler, ContextTypes
 
+from callback_data import PEOPLE_CONFIRM, PEOPLE_PAGE, PEOPLE_REMOVE
+from handlers import buttons
 from handlers.common import ROLE_NAMES, command_args, keyboard, reply, requires, svc
 from handlers.menu import set_person_menu
 from membership import ROLE_ALIASES, RemoveError, remove_person
@@ -33,14 +35,15 @@ class Filter:
     unit_id: int | None = None
 
     @property
-    def token(self) -> str:
-        """For callback data: "", "r<role>" or "u<unit id>"; short ASCII."""
+    def token(self) -> str | None:
+        """For callback data: "r<role>" or "u<unit id>" (None: everyone); short ASCII."""
         if self.role:
             return f"r{self.role}"
-        return f"u{self.unit_id}" if self.unit_id is not None else ""
+        return f"u{self.unit_id}" if self.unit_id is not None else None
 
     @classmethod
-    def from_token(cls, token: str) -> Filter:
+    def from_token(cls, token: str | None) -> Filter:
+        token = token or ""
         if token[:1] == "r" and token[1:] in ROLE_NAMES:
             return cls(role=token[1:])
         if token[:1] == "u" and token[1:].isdigit():
@@ -114,13 +117,14 @@ async def _send_page(
     rows: list[list[tuple[str, str]]] = []
     for i, person in enumerate(shown, start=(page - 1) * PAGE + 1):
         lines.append(f"{i}. " + _who(context, person, scopes.get(person.id, [])))
-        rows.append([(t("people.btn_remove", n=i, name=person.name[:12]), f"ppl:rm:{person.id}")])
-    token = wanted.token
+        label = t("people.btn_remove", n=i, name=person.name[:12])
+        rows.append([(label, PEOPLE_REMOVE.make(person.id))])
+    token = () if wanted.token is None else (wanted.token,)
     nav = []
     if page > 1:
-        nav.append((t("people.btn_prev"), f"ppl:pg:{page - 1}:{token}"))
+        nav.append((t("people.btn_prev"), PEOPLE_PAGE.make(page - 1, *token)))
     if page < pages:
-        nav.append((t("people.btn_next"), f"ppl:pg:{page + 1}:{token}"))
+        nav.append((t("people.btn_next"), PEOPLE_PAGE.make(page + 1, *token)))
     if nav:
         rows.append(nav)
     await reply(update, "\n\n".join(lines), reply_markup=keyboard(rows))
@@ -141,9 +145,9 @@ async def people_command(
 
 @requires("admin")
 async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
-    """ppl:pg:<page>:<filter>."""
-    _, _, page, token = update.callback_query.data.split(":", 3)
-    await _send_page(update, context, Filter.from_token(token), int(page))
+    """Another page of /people."""
+    page, token = PEOPLE_PAGE.read(update)
+    await _send_page(update, context, Filter.from_token(token), page)
 
 
 @requires("admin")
@@ -172,48 +176,50 @@ async def remove_command(
         for m in matches[:MAX_MATCHES]:
             roles = "、".join(t(ROLE_NAMES[r]) for r in sorted(m.roles))
             lines.append(t("people.ambiguous_line", name=m.name, tg=m.tg_user_id, roles=roles))
-            rows.append([(t("people.btn_remove_id", tg=m.tg_user_id), f"ppl:rm:{m.id}")])
+            rows.append([(t("people.btn_remove_id", tg=m.tg_user_id), PEOPLE_REMOVE.make(m.id))])
         await reply(update, "\n".join(lines), reply_markup=keyboard(rows))
 
 
 async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, target: Person) -> None:
     lines = [line for line in await people.scope_lines(svc(context).db)
              if line.person_id == target.id]  # fmt: skip
-    buttons = [
-        (t("people.btn_confirm"), f"ppl:ok:{target.id}"),
-        (t("people.btn_cancel"), "ppl:no"),
+    choice = [
+        (t("people.btn_confirm"), PEOPLE_CONFIRM.make("ok", target.id)),
+        (t("people.btn_cancel"), PEOPLE_CONFIRM.make("no", target.id)),
     ]
     await reply(
         update,
         t("people.confirm", who=_who(context, target, lines)),
-        reply_markup=keyboard([buttons]),
+        reply_markup=keyboard([choice]),
     )
 
 
 @requires("admin")
-async def on_remove_button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
-    """ppl:rm:<person id> (asks) · ppl:ok:<person id> (removes) · ppl:no."""
-    _, action, *rest = update.callback_query.data.split(":")
+async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+    """A 移除 button: ask to confirm."""
+    (person_id,) = PEOPLE_REMOVE.read(update)
+    target = await people.by_id(svc(context).db, person_id)
+    if target is None or not target.roles:
+        await reply(update, t("people.already_removed"))
+        return
+    await _ask(update, context, target)
+
+
+@requires("admin")
+async def on_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+    """确认移除 (or 取消): the removal, checked again now, as the admin pressed it."""
+    action, person_id = PEOPLE_CONFIRM.read(update)
     if action == "no":
         await reply(update, t("people.remove_cancelled"))
         return
     s = svc(context)
-    target = await people.by_id(s.db, int(rest[0]))
-    if target is None or not target.roles:
-        await reply(update, t("people.already_removed"))
-        return
-    if action == "rm":
-        await _ask(update, context, target)
-        return
     try:
-        done = await remove_person(s.db, target.id, actor_id=person.id, now=s.now(),
+        done = await remove_person(s.db, person_id, actor_id=person.id, now=s.now(),
                                    config_admins=s.config.bot.admins)  # fmt: skip
     except RemoveError as exc:
         await reply(update, t(exc.key))
         return
-    after = await people.by_id(s.db, target.id)
+    after = await people.by_id(s.db, person_id)
     if after is not None:
         await set_person_menu(context.bot, after)  # back to /start and /help only
     await reply(update, t("people.removed", name=done.person.name, tg=done.person.tg_user_id,
@@ -223,5 +229,6 @@ async def on_remove_button(
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("people", people_command))
     app.add_handler(CommandHandler("remove", remove_command))
-    app.add_handler(CallbackQueryHandler(on_page, pattern=r"^ppl:pg:\d{1,4}:[a-z0-9]{0,20}$"))
-    app.add_handler(CallbackQueryHandler(on_remove_button, pattern=r"^ppl:((rm|ok):\d{1,12}|no)$"))
+    app.add_handler(buttons.handler(PEOPLE_PAGE, on_page))
+    app.add_handler(buttons.handler(PEOPLE_REMOVE, on_remove))
+    app.add_handler(buttons.handler(PEOPLE_CONFIRM, on_confirm))
