@@ -11,7 +11,7 @@ import aiosqlite
 from storage import Database, projects
 from storage.migrations import migrate
 
-ACCESS = 6  # storage/sql/0006_access.sql
+ACCESS = 7  # storage/sql/0007_access.sql
 T = "2026-01-01T00:00:00Z"
 
 
