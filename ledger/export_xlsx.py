@@ -38,6 +38,9 @@ TEXT, WRAP, MONEY, DAY, TIME, INT, PERCENT = (
 )  # fmt: skip
 FORMATS = {MONEY: "#,##0.00", DAY: "yyyy-mm-dd", TIME: "yyyy-mm-dd hh:mm", INT: "0",
            PERCENT: "0.0%"}  # fmt: skip
+# What makes Excel or LibreOffice read a typed cell as a formula (full-width forms too: an
+# IME may turn them into the ASCII ones while the cell is edited).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_FONT = Font(bold=True)
@@ -128,11 +131,23 @@ class Sheet:
         if kind == MONEY and value is not None:
             value = wan_from_yuan(value)
         cell = WriteOnlyCell(self.ws, value=value)
+        if isinstance(value, str):
+            _as_text(cell, value)
         cell.border = _BORDER
         cell.alignment = _WRAP_ALIGN if kind == WRAP else _TOP_ALIGN
         if kind in FORMATS:
             cell.number_format = FORMATS[kind]
         return cell
+
+
+def _as_text(cell: WriteOnlyCell, value: str) -> None:
+    """Text is data, never a formula: openpyxl makes "=..." a live formula and "#N/A" an error
+    value, so the cell is forced to a string. A text that Excel (or a CSV made from the file)
+    would read as a formula once someone edits the cell also gets Excel's quote-prefix flag,
+    which keeps it text without showing or storing an apostrophe (OWASP CSV injection)."""
+    cell.data_type = "s"
+    if value.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
 
 
 def _local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
