@@ -12,13 +12,14 @@ from callback_data import SCHEDULE_TOGGLE
 from domain.dates import parse_day
 from handlers import buttons
 from handlers.common import command_args, keyboard, reply, requires, svc, today
-from messages import t
+from messages import catalog, t
 from scheduler import PUSH_KINDS
 from scheduler.slots import REMINDERS
 from scheduler.workdays import OFF, WORK
 from storage import audit, outbox, push_targets, schedule
 from storage.people import Person
 from storage.schedule import KINDS
+from timeutil import show
 
 ITEM_ALIASES = {
     **{k: k for k in KINDS},
@@ -33,6 +34,9 @@ EXCEPTION_KINDS = {"off": OFF, "休息": OFF, "休": OFF, "work": WORK, "上班"
                    "clear": None, "取消": None}  # fmt: skip
 DAYS = {"weekly": "schedule.days_weekly", "monthly": "schedule.days_monthly"}
 HHMM = re.compile(r"^(\d{1,2})[:：](\d{2})$")
+FAILED_WINDOW = timedelta(days=31)  # a failed monthly ledger stays listed until the next one
+FAILED_SHOWN = 10
+ERROR_SHOWN = 80  # characters of the error, so each failure stays one line
 
 
 @requires("admin")
@@ -90,6 +94,7 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     blocked = await _blocked_chats(context)
     if blocked:
         lines.append(t("schedule.blocked", chats="、".join(blocked[:20])))
+    lines += await _failed_lines(context)
     since = s.now() - timedelta(hours=24)
     counts = await outbox.status_counts(db, since)
     lines.append(t("schedule.today_stats", **{
@@ -98,6 +103,28 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lines.append(t("schedule.hint"))
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     await reply(update, "\n".join(lines), reply_markup=keyboard(rows))
+
+
+async def _failed_lines(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
+    """Deliveries given up on lately, most recent first: what, to whom, tries, the error."""
+    s = svc(context)
+    found, total = await outbox.failed(s.db, s.now() - FAILED_WINDOW, FAILED_SHOWN)
+    if not found:
+        return []
+    lines = [t("schedule.failed_title", n=total)]
+    for row in found:
+        base = row.kind.split(":")[0]  # week_units:<group> is one kind of push
+        key = f"schedule.what_{base}"
+        error = row.error if len(row.error) <= ERROR_SHOWN else row.error[: ERROR_SHOWN - 1] + "…"
+        lines.append(t(
+            "schedule.failed_line", what=t(key) if key in catalog() else base,
+            period=row.period, chat=row.chat_name or row.chat_id, n=row.attempts,
+            at=show(row.tried_at, s.config.bot.timezone), error=error,
+        ))  # fmt: skip
+    if total > len(found):
+        lines.append(t("schedule.failed_more", n=total - len(found)))
+    lines.append(t("schedule.failed_hint"))
+    return lines
 
 
 async def _blocked_chats(context: ContextTypes.DEFAULT_TYPE) -> list[str]:

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
+from collections.abc import Coroutine
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
 import sender
@@ -26,6 +28,7 @@ from scheduler.render import board
 from scheduler.slots import REMINDERS, Slot, current_slot, due_slots
 from scheduler.workdays import WorkCalendar
 from storage import Database, outbox, people, schedule
+from storage.outbox import OutboxRow
 from timeutil import local_date
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,7 @@ class Scheduler:
         self.app = app
         self._lock = asyncio.Lock()
         self._dirty_units: set[int] | None = None  # None: refresh every board once (startup)
+        self._failing: dict[str, str] = {}  # tick step -> its last error, logged once
 
     @property
     def _svc(self):
@@ -59,21 +63,44 @@ class Scheduler:
             self._dirty_units.add(unit_id)
 
     async def tick(self, now: datetime | None = None) -> None:
-        """Plan what is due, send it, refresh boards. Ticks never overlap."""
+        """Plan what is due, send it, refresh boards. Ticks never overlap.
+
+        Each step runs even when an earlier one failed (the failure is logged), so a bug in
+        one run's planning or in the problem ledger cannot stop reminders, sends or boards.
+        """
         async with self._lock:
             now = now or self._svc.now()
             tz = self._svc.config.bot.timezone
             calendar = await self.calendar()
-            await self._warn_unknown_year(now, calendar)
             items = await schedule.items(self.db)
+            await self._step("calendar", self._warn_unknown_year(now, calendar))
             for slot in due_slots(items, now, tz, calendar):
-                if not await schedule.was_run(self.db, slot.kind, slot.period):
-                    await plan(self.db, slot, now=now, calendar=calendar, tz=tz)
+                await self._step(f"plan {slot.kind}", self._plan_due(slot, now, calendar))
             # The problem ledger: announce, escalate, weekly departments list (into the outbox).
-            await escalation.run(self.db, now=now, tz=tz, calendar=calendar, items=items,
-                                 config_admins=self._svc.config.bot.admins)  # fmt: skip
-            await self._dispatcher(items).run(now, calendar)
-            await self._refresh_boards(now)
+            await self._step("problems", escalation.run(
+                self.db, now=now, tz=tz, calendar=calendar, items=items,
+                config_admins=self._svc.config.bot.admins,
+            ))  # fmt: skip
+            await self._step("dispatch", self._dispatcher(items).run(now, calendar))
+            await self._step("boards", self._refresh_boards(now))
+
+    async def _step(self, name: str, work: Coroutine[Any, Any, Any]) -> None:
+        """Run one step of a tick; a failure is logged once (and its recovery), not per tick."""
+        try:
+            await work
+        except Exception as exc:
+            signature = f"{type(exc).__name__}: {exc}"
+            if self._failing.get(name) != signature:
+                log.exception("scheduler step %r failed; the other steps still run", name)
+            self._failing[name] = signature
+            return
+        if self._failing.pop(name, None) is not None:
+            log.info("scheduler step %r works again", name)
+
+    async def _plan_due(self, slot: Slot, now: datetime, calendar: WorkCalendar) -> None:
+        if not await schedule.was_run(self.db, slot.kind, slot.period):
+            tz = self._svc.config.bot.timezone
+            await plan(self.db, slot, now=now, calendar=calendar, tz=tz)
 
     async def run_now(self, kind: str, actor: int, now: datetime | None = None) -> int:
         """/pushnow: plan the current period of `kind` now and send it; return new deliveries."""
@@ -86,8 +113,8 @@ class Scheduler:
             added = await plan(
                 self.db, slot, now=now, calendar=calendar, tz=tz, trigger="manual", actor=actor
             )
-            await self._dispatcher(items).run(now, calendar)
-            await self._refresh_boards(now)
+            await self._step("dispatch", self._dispatcher(items).run(now, calendar))
+            await self._step("boards", self._refresh_boards(now))
             return added
 
     def _slot_for(self, kind: str, items, now: datetime, tz) -> Slot:
@@ -121,29 +148,34 @@ class Scheduler:
 
     async def _refresh_boards(self, now: datetime) -> None:
         """Edit today's sent boards whose content changed (one message per group per day)."""
-        tz = self._svc.config.bot.timezone
-        day = local_date(now, tz)
+        day = local_date(now, self._svc.config.bot.timezone)
+        sent = await outbox.sent_of_kind(self.db, "board", day.isoformat())
         dirty, self._dirty_units = self._dirty_units, set()
-        for row in await outbox.sent_of_kind(self.db, "board", day.isoformat()):
+        for row in sent:
             unit_id = row.spec["unit_id"]
             if dirty is not None and unit_id not in dirty:
                 continue
-            unit = await self.db.fetchval("SELECT name FROM units WHERE id = ?", (unit_id,))
-            fresh = await board(self.db, unit_id, unit or "", day, now, tz)
-            if fresh.content == row.last_text or row.message_id is None:
-                continue
             try:
-                await sender.edit_text(self.app.bot, row.chat_id, row.message_id, fresh.text)
-            except BadRequest as exc:
-                if "not modified" not in str(exc).lower():
-                    log.warning("board %s in %s not edited: %s", row.id, row.chat_id, exc)
-            except TelegramError as exc:
+                await self._refresh_board(row, unit_id, day, now)
+            except TelegramError as exc:  # 5xx, timeouts: worth another try
                 log.warning("board %s in %s not edited (%s); next tick retries", row.id,
                             row.chat_id, exc)  # fmt: skip
                 self.board_dirty(unit_id)
-                continue
-            async with self.db.transaction() as tx:
-                await outbox.set_text(tx, row.id, fresh.content)
+            except Exception:  # one board's failure is its own; the next report retries it
+                log.exception("board %s in %s not refreshed", row.id, row.chat_id)
+
+    async def _refresh_board(self, row: OutboxRow, unit_id: int, day: date, now: datetime) -> None:
+        unit = await self.db.fetchval("SELECT name FROM units WHERE id = ?", (unit_id,))
+        fresh = await board(self.db, unit_id, unit or "", day, now, self._svc.config.bot.timezone)
+        if fresh.content == row.last_text or row.message_id is None:
+            return
+        try:
+            await sender.edit_text(self.app.bot, row.chat_id, row.message_id, fresh.text)
+        except (BadRequest, Forbidden) as exc:  # gone, not ours to edit: another try is noise
+            if "not modified" not in str(exc).lower():
+                log.warning("board %s in %s not edited: %s", row.id, row.chat_id, exc)
+        async with self.db.transaction() as tx:
+            await outbox.set_text(tx, row.id, fresh.content)
 
 
 async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:

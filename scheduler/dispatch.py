@@ -5,6 +5,11 @@ the message that was in flight at that instant can go out again; everything else
 exactly once. PTB's AIORateLimiter (see transport.py) paces sends to the configured overall
 rate and 20/min per group and waits out 429s; a chat that blocked the bot (403) is marked and
 skipped from then on.
+
+Each row is its own unit: whatever goes wrong while one row is rendered or sent (a refused
+file, a bug, a Telegram outage) is logged with the row's id and counted on that row, which is
+retried after 30 s × 2^attempts and marked failed after MAX_ATTEMPTS (admins see it in
+/schedule; /pushnow gives it another try). No row can stop the others, nor the tick.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 import sender
+from domain.text import clean_line
 from scheduler import render
 from scheduler.periodic import PeriodicRenderer
 from scheduler.workdays import WorkCalendar
@@ -26,7 +32,8 @@ from timeutil import to_iso
 
 log = logging.getLogger(__name__)
 CONCURRENCY = 30  # requests in flight; the rate limiter decides the pace
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 5  # tries of one row before it is marked failed
+RETRY_SECONDS = 30  # the first retry's delay; it doubles with each attempt
 PERIODIC = ("week_units", "week_board", "week_unit", "monthly", "monthly_text", "ledger",
             "quarterly")  # fmt: skip
 
@@ -59,7 +66,7 @@ class Dispatcher:
 
         async def one(row: OutboxRow) -> bool:
             async with gate:
-                return await self._deliver(row, now, calendar)
+                return await self._deliver_isolated(row, now, calendar)
 
         results = await asyncio.gather(*(one(r) for r in rows))
         return sum(results)
@@ -96,6 +103,26 @@ class Dispatcher:
                   "quarterly": p.quarterly}[kind]  # fmt: skip
         return await method(start, end)
 
+    async def _deliver_isolated(
+        self, row: OutboxRow, now: datetime, calendar: WorkCalendar
+    ) -> bool:
+        """Deliver one row; whatever fails is this row's own, not the other rows' or the tick's."""
+        try:
+            return await self._deliver(row, now, calendar)
+        except TelegramError as exc:  # 5xx, timeouts, 429 beyond the limiter's retries
+            log.warning("outbox %s to %s failed (%s); attempt %d", row.id, row.chat_id, exc,
+                        row.attempts + 1)  # fmt: skip
+            failure: Exception = exc
+        except Exception as exc:  # a render that raised: a bug, or data a file cannot hold
+            log.exception("outbox %s (%s %s to %s) failed; attempt %d", row.id, row.kind,
+                          row.period, row.chat_id, row.attempts + 1)  # fmt: skip
+            failure = exc
+        try:
+            await self._attempt_failed(row, failure, now)
+        except Exception:  # e.g. the database itself is failing: the next tick sees the row
+            log.exception("outbox %s: the failed attempt could not be recorded", row.id)
+        return False
+
     async def _deliver(self, row: OutboxRow, now: datetime, calendar: WorkCalendar) -> bool:
         if now >= row.expires_at:
             async with self.db.transaction() as tx:
@@ -111,25 +138,23 @@ class Dispatcher:
         except Forbidden as exc:
             await self._blocked(row, str(exc), now)
             return False
-        except BadRequest as exc:
+        except BadRequest as exc:  # Telegram refuses this message: trying again cannot help
             async with self.db.transaction() as tx:
-                await outbox.mark(tx, row.id, "failed", str(exc))
+                await outbox.fail(tx, row.id, error_line(exc), now)
             log.warning("outbox %s to %s refused: %s", row.id, row.chat_id, exc)
-            return False
-        except TelegramError as exc:  # 5xx, timeouts, 429 beyond the limiter's retries
-            async with self.db.transaction() as tx:
-                if row.attempts + 1 >= MAX_ATTEMPTS:
-                    await outbox.mark(tx, row.id, "failed", str(exc))
-                else:
-                    delay = timedelta(seconds=30 * 2**row.attempts)
-                    await outbox.retry_later(tx, row.id, str(exc), now + delay)
-            log.warning("outbox %s to %s failed (%s); attempt %d", row.id, row.chat_id, exc,
-                        row.attempts + 1)  # fmt: skip
             return False
         async with self.db.transaction() as tx:
             await outbox.mark_sent(tx, row.id, message.message_id,
                                    rendered.content or rendered.text, now)  # fmt: skip
         return True
+
+    async def _attempt_failed(self, row: OutboxRow, exc: Exception, now: datetime) -> None:
+        async with self.db.transaction() as tx:
+            if row.attempts + 1 >= MAX_ATTEMPTS:
+                await outbox.fail(tx, row.id, error_line(exc), now)
+            else:
+                delay = timedelta(seconds=RETRY_SECONDS * 2**row.attempts)
+                await outbox.retry_later(tx, row.id, error_line(exc), now, now + delay)
 
     async def _send(self, chat_id: int, rendered: render.Rendered):
         if rendered.photo is not None:
@@ -152,3 +177,9 @@ class Dispatcher:
             else:
                 await push_targets.set_active(tx, row.chat_id, False)
         log.info("chat %s blocked the bot; skipped from now on", row.chat_id)
+
+
+def error_line(exc: BaseException) -> str:
+    """The error in one short line, as stored on the row and shown in /schedule."""
+    text = clean_line(str(exc)) or "-"  # an error may quote the very text that was refused
+    return f"{type(exc).__name__}: {text}"[:300]

@@ -75,8 +75,8 @@ async def by_id(db: Database | Tx, row_id: int) -> OutboxRow | None:
 async def mark_sent(tx: Tx, row_id: int, message_id: int | None, text: str, now: datetime) -> None:
     await tx.execute(
         "UPDATE outbox SET status = 'sent', message_id = ?, last_text = ?, sent_at = ?,"
-        " attempts = attempts + 1 WHERE id = ?",
-        (message_id, text, to_iso(now), row_id),
+        " tried_at = ?, attempts = attempts + 1 WHERE id = ?",
+        (message_id, text, to_iso(now), to_iso(now), row_id),
     )
 
 
@@ -87,10 +87,21 @@ async def mark(tx: Tx, row_id: int, status: str, error: str | None = None) -> No
     )
 
 
-async def retry_later(tx: Tx, row_id: int, error: str, at: datetime) -> None:
+async def retry_later(tx: Tx, row_id: int, error: str, now: datetime, at: datetime) -> None:
+    """Count a failed attempt and try again at `at`."""
     await tx.execute(
-        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, not_before = ? WHERE id = ?",
-        (error[:500], to_iso(at), row_id),
+        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, tried_at = ?, not_before = ?"
+        " WHERE id = ?",
+        (error[:500], to_iso(now), to_iso(at), row_id),
+    )
+
+
+async def fail(tx: Tx, row_id: int, error: str, now: datetime) -> None:
+    """Count a failed attempt and give up: the row is listed in /schedule until /pushnow."""
+    await tx.execute(
+        "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?,"
+        " tried_at = ? WHERE id = ?",
+        (error[:500], to_iso(now), row_id),
     )
 
 
@@ -112,3 +123,43 @@ async def status_counts(db: Database | Tx, since: datetime) -> dict[str, int]:
         (to_iso(since),),
     )
     return {r["status"]: r["n"] for r in rows}
+
+
+@dataclass(frozen=True)
+class FailedRow:
+    kind: str
+    period: str
+    chat_id: int
+    chat_name: str | None  # the person's name or the group's title, when known
+    attempts: int
+    error: str
+    tried_at: datetime
+
+
+def _failed_row(r) -> FailedRow:
+    return FailedRow(
+        r["kind"], r["period"], r["chat_id"], r["chat_name"] or None, r["attempts"],
+        r["last_error"] or "", from_iso(r["tried_at"]),
+    )  # fmt: skip
+
+
+async def failed(db: Database | Tx, since: datetime, limit: int) -> tuple[list[FailedRow], int]:
+    """Deliveries given up on since `since`, most recently tried first (at most `limit`), and
+    how many there are in all."""
+    total = await db.fetchval(
+        "SELECT COUNT(*) FROM outbox WHERE status = 'failed'"
+        " AND COALESCE(tried_at, created_at) >= ?",
+        (to_iso(since),),
+    )
+    rows = await db.fetchall(
+        "SELECT o.kind, o.period, o.chat_id, o.attempts, o.last_error,"
+        " COALESCE(o.tried_at, o.created_at) AS tried_at,"
+        " COALESCE((SELECT name FROM people WHERE tg_user_id = o.chat_id),"
+        "          (SELECT title FROM push_targets WHERE chat_id = o.chat_id"
+        "            ORDER BY active DESC, id DESC LIMIT 1)) AS chat_name"
+        " FROM outbox o WHERE o.status = 'failed' AND COALESCE(o.tried_at, o.created_at) >= ?"
+        " ORDER BY tried_at DESC, o.id DESC LIMIT ?",
+        (to_iso(since), limit),
+    )
+    found = [_failed_row(r) for r in rows]
+    return found, total
