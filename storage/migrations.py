@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
+
+from domain.text import clean, clean_line
 
 log = logging.getLogger(__name__)
 SQL_DIR = Path(__file__).with_name("sql")
@@ -34,8 +37,17 @@ async def schema_version(conn: aiosqlite.Connection) -> int:
     return (row[0] if row else None) or 0
 
 
+def _clean_text(value: Any, multiline: int) -> Any:
+    """SQL clean_text(value, multiline): what the boundary does to typed text (domain.text),
+    for migrations that clean text stored before; a value it would empty is kept."""
+    if not isinstance(value, str):
+        return value
+    return (clean(value) if multiline else clean_line(value)) or value
+
+
 async def migrate(conn: aiosqlite.Connection, *, target: int | None = None) -> int:
     """Apply every migration above the database's version (up to `target`); return the version."""
+    await conn.create_function("clean_text", 2, _clean_text, deterministic=True)
     current = await schema_version(conn)
     files = migration_files()
     if current > len(files):
