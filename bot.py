@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-import shutil
+import os
 import sys
 from pathlib import Path
 
@@ -34,6 +34,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def create_config(path: Path, example: Path = EXAMPLE_CONFIG) -> None:
+    """Create `path` from the example, readable by its owner only: it will hold the token."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(example.read_bytes())
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(
@@ -48,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(run_demo(args.out))
     path = args.config or DEFAULT_CONFIG
     if args.config is None and not path.exists():
-        shutil.copyfile(EXAMPLE_CONFIG, path)
+        create_config(path)
         print(f"created {path.name} from {EXAMPLE_CONFIG.name}; edit it to configure the bot")
     try:
         config = load_config(path)

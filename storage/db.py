@@ -7,6 +7,8 @@ handlers from interleaving statements of two transactions on the writer connecti
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -19,6 +21,18 @@ from storage.migrations import migrate
 
 BUSY_TIMEOUT_MS = 5000
 Params = Iterable[Any] | dict[str, Any]
+
+
+def _create_private(path: Path) -> None:
+    """Create the data folder (0700) and the database file (0600), readable by the owner only.
+
+    SQLite gives the -wal and -shm files the mode of the database file, so they follow. What
+    exists already keeps its mode: an operator may have chosen it.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 async def _open(path: Path) -> aiosqlite.Connection:
@@ -93,7 +107,7 @@ class Database(Reads):
 
     @classmethod
     async def open(cls, path: Path) -> Database:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _create_private(path)
         writer = await _open(path)
         try:
             await migrate(writer)
