@@ -6,13 +6,17 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+
+from telegram.error import InvalidToken
 
 from config import ConfigError, load_config
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CONFIG = HERE / "config.toml"
 EXAMPLE_CONFIG = HERE / "config.example.toml"
+HIDDEN = "<token>"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -41,12 +45,41 @@ def create_config(path: Path, example: Path = EXAMPLE_CONFIG) -> None:
         out.write(example.read_bytes())
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def setup_logging() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
+    # One line per HTTP request, and two per scheduler tick (every 10 s), tell an operator
+    # nothing; their warnings and errors still show.
+    for name in ("httpx", "apscheduler"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+class TokenFilter(logging.Filter):
+    """Keeps the bot token out of every log line and traceback. A token refused at start-up
+    is said once, in main()'s one line, so the library's own traceback of it is dropped."""
+
+    def __init__(self, token: str, started: Callable[[], bool]) -> None:
+        super().__init__()
+        self.token = token
+        self.started = started
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        refused = record.exc_info and isinstance(record.exc_info[1], InvalidToken)
+        if refused and not self.started():
+            return False
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, HIDDEN), ()
+        if record.exc_info and record.exc_info[1] is not None:
+            text = record.exc_text or logging.Formatter().formatException(record.exc_info)
+            record.exc_text = text.replace(self.token, HIDDEN)
+        return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    setup_logging()
     if args.command == "demo":
         import asyncio
 
@@ -64,7 +97,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from application import ALLOWED_UPDATES, build_application
 
-    build_application(config).run_polling(allowed_updates=ALLOWED_UPDATES)
+    app = build_application(config)
+    hide = TokenFilter(config.telegram.token, lambda: app.running)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(hide)
+    try:
+        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        print(
+            "Jinzhan cannot start: the token was rejected by Telegram; check telegram.token in "
+            f"{path.name} or the BOT_TOKEN environment variable",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 
