@@ -15,6 +15,8 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter, BaseUpdateProcessor
 
+from storage.db import in_transaction
+
 log = logging.getLogger(__name__)
 
 
@@ -54,6 +56,8 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
+        if in_transaction():  # a slow Telegram would stall every writer behind the lock
+            raise RuntimeError(f"{endpoint} called inside a database transaction")
         if endpoint == "getUpdates":  # the updater has its own retry loop for polling
             return await callback(*args, **kwargs)
         if self._cut_off:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections import Counter
 from datetime import date
 from pathlib import PurePath
@@ -17,7 +18,7 @@ from domain.import_result import ImportResult, check_totals
 from domain.money import format_wan_number
 from domain.project_import import ImportFileError
 from domain.sheet_reader import MAX_FILE_BYTES, SUFFIXES
-from domain.text import clean_line
+from domain.text import clean, clean_line, squash
 from handlers import buttons
 from handlers.common import keyboard, reply, requires, svc, today
 from handlers.ranking import restatus
@@ -30,6 +31,8 @@ from storage.people import Person
 MAX_ERRORS_SHOWN = 20
 FIRST_ROWS_SHOWN = 5
 AWAIT_FILE, CONFIRM = "await_file", "confirm"
+# Typed at the preview, the buttons' words do what the buttons do.
+CONFIRM_WORDS = {"确认": "ok", "确认导入": "ok", "导入": "ok", "取消": "no", "取消导入": "no"}
 
 
 @requires("admin")
@@ -163,28 +166,48 @@ def _first_rows_and_totals(result: ImportResult) -> list[str]:
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
     """Confirm or cancel a previewed import: imp:<nonce>:ok|no."""
     nonce, action = IMPORT_CONFIRM.read(update)
+    await _decide(update, context, person, nonce, action)
+
+
+async def on_input(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, draft: Draft
+) -> None:
+    """Text while an import is open: typing a preview button's label does what it does."""
+    text = re.sub(r"\d+个$", "", squash(clean(update.effective_message.text or "")))
+    if draft.state == CONFIRM and text in CONFIRM_WORDS:
+        await _decide(update, context, person, draft.nonce, CONFIRM_WORDS[text])
+    elif draft.state == CONFIRM:
+        await reply(update, t("import.confirm_with_buttons"))
+    else:
+        await reply(update, t("import.send_file"))
+
+
+async def _decide(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, nonce: str, action: str
+) -> None:
+    """Store the previewed rows (ok) or drop them (no), in one transaction; answer after it,
+    so a slow Telegram never holds the write lock."""
     db = svc(context).db
     async with db.transaction() as tx:
         draft = await drafts.get(tx, person.tg_user_id)
-        if (
-            draft is None
-            or draft.kind != "import"
-            or draft.nonce != nonce
-            or draft.state != CONFIRM
-        ):
-            await reply(update, t("common.stale_button"))
-            return
-        await drafts.delete(tx, person.tg_user_id)
-        if action != "ok":
-            await reply(update, t("common.cancelled"))
-            return
-        rows = [_from_json(r) for r in draft.data["rows"]]
-        created, updated = await projects.upsert_imported(tx, rows, today(context).year,
-                                                           svc(context).now())  # fmt: skip
-        nodes = [_from_json(m) for m in draft.data.get("milestones", [])]
-        stored, unknown = await milestones.upsert(tx, nodes)
-        await audit.record(tx, person.id, "import", file=draft.data["file"], created=created,
-                           updated=updated, milestones=stored)  # fmt: skip
+        current = (draft is not None and draft.kind == "import" and draft.nonce == nonce
+                   and draft.state == CONFIRM)  # fmt: skip
+        if current:
+            await drafts.delete(tx, person.tg_user_id)
+        if current and action == "ok":
+            rows = [_from_json(r) for r in draft.data["rows"]]
+            created, updated = await projects.upsert_imported(tx, rows, today(context).year,
+                                                               svc(context).now())  # fmt: skip
+            nodes = [_from_json(m) for m in draft.data.get("milestones", [])]
+            stored, unknown = await milestones.upsert(tx, nodes)
+            await audit.record(tx, person.id, "import", file=draft.data["file"],
+                               created=created, updated=updated, milestones=stored)  # fmt: skip
+    if not current:
+        await reply(update, t("common.stale_button"))
+        return
+    if action != "ok":
+        await reply(update, t("common.cancelled"))
+        return
     await restatus(context, None)  # every project: an import may touch any of them
     text = t("import.done", created=created, updated=updated)
     if nodes:

@@ -1,7 +1,9 @@
 """SQLite through aiosqlite: one writer connection behind a lock, one reader connection.
 
 WAL lets the reader see committed data while a write is in progress; the lock keeps two
-handlers from interleaving statements of two transactions on the writer connection.
+handlers from interleaving statements of two transactions on the writer connection. Because
+every writer waits for that lock, nothing slow may happen while it is held: `in_transaction()`
+tells the transport, which refuses to start a Bot API request inside a transaction.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,13 @@ from storage.migrations import migrate
 
 BUSY_TIMEOUT_MS = 5000
 Params = Iterable[Any] | dict[str, Any]
+# Set while the running task holds the write transaction (tasks copy it when created).
+_IN_TRANSACTION: ContextVar[bool] = ContextVar("in_transaction", default=False)
+
+
+def in_transaction() -> bool:
+    """Whether the running task is inside `Database.transaction()`."""
+    return _IN_TRANSACTION.get()
 
 
 def _create_private(path: Path) -> None:
@@ -126,10 +136,14 @@ class Database(Reads):
     async def transaction(self) -> AsyncIterator[Tx]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
         async with self._lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            token = _IN_TRANSACTION.set(True)
             try:
-                yield Tx(self._writer)
-            except BaseException:
-                await self._writer.execute("ROLLBACK")
-                raise
-            await self._writer.execute("COMMIT")
+                await self._writer.execute("BEGIN IMMEDIATE")
+                try:
+                    yield Tx(self._writer)
+                except BaseException:
+                    await self._writer.execute("ROLLBACK")
+                    raise
+                await self._writer.execute("COMMIT")
+            finally:
+                _IN_TRANSACTION.reset(token)

@@ -182,6 +182,7 @@ class _Fault:
     retry_after: int | None
     hang: float | None
     description: str | None
+    chat_id: int | None = None  # only requests to this chat
 
     def error(self) -> _ApiError:
         if self.status == 429:
@@ -408,7 +409,7 @@ class FakeBotApi:
             if token != self.token:
                 raise _ApiError(401, "Unauthorized")
             await self._read_params(request, req)
-            fault = self._take_fault(method)
+            fault = self._take_fault(method, as_int(req.params.get("chat_id")))
             if fault is not None and fault.hang is not None:
                 # Hang, then answer normally: the client times out, but the work is done,
                 # exactly the ambiguous situation retries have to cope with.
@@ -494,8 +495,10 @@ class FakeBotApi:
             self._by_chat.setdefault(call.chat_id, []).append(call)
         self._changed.notify()
 
-    def _take_fault(self, method: str) -> _Fault | None:
+    def _take_fault(self, method: str, chat_id: int | None) -> _Fault | None:
         for fault in self._faults:
+            if fault.chat_id is not None and fault.chat_id != chat_id:
+                continue
             if fault.method == method or (fault.method == "*" and method != "getUpdates"):
                 fault.remaining -= 1
                 if fault.remaining <= 0:
@@ -950,11 +953,13 @@ class FakeBotApi:
         retry_after: int | None = None,
         hang: float | None = None,
         description: str | None = None,
+        chat_id: int | None = None,
     ) -> None:
         """Make the next ``count`` calls of ``method`` ("*" = any but getUpdates) fail with
-        ``status`` (429 → RetryAfter), or with ``hang`` sleep that long then answer normally."""
+        ``status`` (429 → RetryAfter), or with ``hang`` sleep that long then answer normally;
+        with ``chat_id``, only calls to that chat (one slow chat among many)."""
         name = method if method == "*" else self._canonical_name(method)
-        self._faults.append(_Fault(name, status, count, retry_after, hang, description))
+        self._faults.append(_Fault(name, status, count, retry_after, hang, description, chat_id))
 
     def clear_faults(self) -> None:
         """Drop all pending fault injections."""
