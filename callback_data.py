@@ -13,9 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from telegram import Update
+
+from domain import problem_flow
 
 MAX_DATA_BYTES = 64
 MAX_ID = 2**53  # ids are SQLite rowids; beyond this a number is forged, not stale
@@ -50,8 +53,30 @@ class Word:
         return text
 
 
+@dataclass(frozen=True)
+class Day:
+    """A calendar day written YYYYMMDD, between two fixed years (the caller checks it against
+    today: a range that moves with the clock cannot be part of the wire format)."""
+
+    low: date = date(2000, 1, 1)
+    high: date = date(2099, 12, 31)
+
+    def parse(self, text: str) -> date | None:
+        if len(text) != 8 or not text.isascii() or not text.isdigit():
+            return None
+        try:
+            day = date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        except ValueError:
+            return None
+        return day if self.low <= day <= self.high else None
+
+    @staticmethod
+    def text(day: date) -> str:
+        return day.strftime("%Y%m%d")
+
+
 _TOKEN = re.compile(r"[A-Za-z0-9_-]+")
-Field = Int | Word
+Field = Int | Word | Day
 
 
 def one_of(words: Iterable[str]) -> Word:
@@ -78,9 +103,10 @@ class Schema:
         self.optional = optional
         self.single_use = single_use
 
-    def make(self, *values: str | int) -> str:
+    def make(self, *values: str | int | date) -> str:
         """The callback_data for these values; raises ValueError when they do not fit."""
-        data = ":".join([self.prefix, *map(str, values)])
+        texts = [Day.text(v) if isinstance(v, date) else str(v) for v in values]
+        data = ":".join([self.prefix, *texts])
         if len(data.encode()) > MAX_DATA_BYTES:
             raise ValueError(f"{data!r} is over {MAX_DATA_BYTES} bytes")
         if self.parse(data) is None:
@@ -126,11 +152,32 @@ SCHEDULE_TOGGLE = Schema("sch", ("op", one_of({"tg"})), ("kind", Word()))
 IMPORT_CONFIRM = Schema("imp", ("nonce", NONCE), ("action", one_of({"ok", "no"})), single_use=True)
 # The flows' buttons; their owners narrow the values per action (stale step, ranges).
 REPORT_STEP = Schema("r", ("nonce", NONCE), ("action", Word()), ("arg", Word()), optional=1)
-PROBLEM_RAISE = Schema("pr", ("nonce", NONCE), ("action", Word()), ("arg", Word()), optional=1)
-PROBLEM_CARD = Schema(
-    "pb", ("problem", Int()), ("version", Int(0)), ("code", Word()), ("arg", Word()),
-    ("arg2", Word()), optional=2,
+
+# Raising a problem (/problem): each button names the step it answers, so a button of an
+# earlier step pressed later is stale rather than taken as an answer to the current step.
+PROBLEM_PICK = Schema(
+    "pr", ("nonce", NONCE), ("step", one_of({"pick"})), ("project", Int()), single_use=True
+)
+PROBLEM_CATEGORY = Schema(
+    "pr", ("nonce", NONCE), ("step", one_of({"category"})),
+    ("category", one_of(problem_flow.CATEGORIES)), single_use=True,
 )  # fmt: skip
+PROBLEM_NO_PHOTO = Schema(
+    "pr", ("nonce", NONCE), ("step", one_of({"photo"})), ("answer", one_of({"none"})),
+    single_use=True,
+)  # fmt: skip
+# A problem's card: one action on the problem as it was (its version) when the card was shown.
+PROBLEM_CARD = Schema(
+    "pb", ("problem", Int()), ("version", Int(0)),
+    ("action", one_of(problem_flow.ACTIONS)), single_use=True,
+)  # fmt: skip
+# Assigning a problem (交办): the department, then the deadline the draft proposed.
+PROBLEM_DEPARTMENT = Schema(
+    "pa", ("nonce", NONCE), ("step", one_of({"department"})), ("unit", Int()), single_use=True
+)
+PROBLEM_DEADLINE = Schema(
+    "pa", ("nonce", NONCE), ("step", one_of({"deadline"})), ("day", Day()), single_use=True
+)
 PEOPLE_PAGE = Schema("ppg", ("page", Int(1, 9999)), ("filter", Word(max_len=20)), optional=1)
 """/people: another page of the list; the filter is r<role> or u<unit id> (none: everyone)."""
 PEOPLE_REMOVE = Schema("prm", ("person", Int()))

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from config import InviteConfig
-from storage import Database, audit, drafts, invites, people, projects
-from storage import problems as problem_store
+from storage import Database, audit, departments, drafts, invites, people, projects
 from storage.invites import Invite
 from storage.people import Person
 
@@ -128,7 +127,7 @@ async def create_invite(
         if request.leader_names:
             scope.update(leader_names=list(request.leader_names), explicit=list(request.explicit))
         if request.department:
-            unit = await problem_store.department_id(tx, request.department, now)
+            unit = await departments.department_id(tx, request.department, now)
             scope = {"department": unit, "label": request.label}
         invite = await invites.create(
             tx,
@@ -196,7 +195,7 @@ async def redeem(
             if names:
                 count = len(await projects.of_person(tx, person_id, "leader"))
         elif invite.role == "department":
-            await problem_store.link_department(tx, person_id, invite.scope["department"])
+            await departments.link_department(tx, person_id, invite.scope["department"])
         await invites.use(tx, invite.id, person_id, now)
         await audit.record(tx, person_id, "invite.redeem", invite=invite.id, role=invite.role)
     return Redeemed(invite.role, count, invite.scope.get("label", ""))

@@ -155,6 +155,14 @@ def default_deadline(calendar: WorkCalendar, assigned: date, workdays: int) -> d
     return add_workdays(calendar, assigned, workdays)
 
 
+MAX_DEADLINE_DAYS = 730  # a deadline further out than two years is a typo or a forgery
+
+
+def deadline_allowed(day: date, today: date) -> bool:
+    """A deadline may be set from today up to two years ahead."""
+    return today <= day <= today + timedelta(days=MAX_DEADLINE_DAYS)
+
+
 def reply_due(calendar: WorkCalendar, assigned: date, workdays: int) -> date:
     """The last day on which the department's reply is on time."""
     return add_workdays(calendar, assigned, workdays)

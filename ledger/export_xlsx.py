@@ -28,7 +28,7 @@ from domain import problem_flow as flow
 from domain.money import wan_from_yuan
 from ledger.texts import event_line
 from messages import t
-from storage import Database
+from storage import Database, problem_events
 from storage import problems as store
 from timeutil import from_iso
 
@@ -260,7 +260,7 @@ async def _problems(db: Database, sheet: Sheet, scope: Scope) -> int:
         found = await store.page(db, scope.project_ids, scope.start, scope.end, after, PAGE)
         if not found:
             return count
-        histories = await store.histories(db, [p.id for p in found])
+        histories = await problem_events.histories(db, [p.id for p in found])
         values = []
         for p in found:
             count += 1

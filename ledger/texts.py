@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from domain import problem_flow as flow
 from messages import t
-from storage.problems import Event, Problem
+from storage.problem_events import Event
+from storage.problems import Problem
 from timeutil import show
 
 
@@ -44,5 +45,8 @@ def event_line(e: Event, tz: ZoneInfo) -> str:
     )  # fmt: skip
 
 
-def day_label(day: date) -> str:
+def day_label(day: date, today: date | None = None) -> str:
+    """12月7日; with the year (2027年1月5日) when it is not `today`'s year."""
+    if today is not None and day.year != today.year:
+        return f"{day.year}年{day.month}月{day.day}日"
     return f"{day.month}月{day.day}日"

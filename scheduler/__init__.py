@@ -78,8 +78,7 @@ class Scheduler:
                 await self._step(f"plan {slot.kind}", self._plan_due(slot, now, calendar))
             # The problem ledger: announce, escalate, weekly departments list (into the outbox).
             await self._step("problems", escalation.run(
-                self.db, now=now, tz=tz, calendar=calendar, items=items,
-                config_admins=self._svc.config.bot.admins,
+                self.db, now=now, tz=tz, calendar=calendar, items=items
             ))  # fmt: skip
             await self._step("dispatch", self._dispatcher(items).run(now, calendar))
             await self._step("boards", self._refresh_boards(now))

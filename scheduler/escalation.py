@@ -1,28 +1,37 @@
 """The problem ledger's part of every scheduler tick: announce, escalate, list weekly.
 
-Runs after planning and before dispatch, so what it queues goes out in the same tick. Every
-notice goes through the outbox keyed (kind, period, chat), and every escalation step is logged
-in the problem's history under a unique (problem, step) key first: a restart, two ticks or a
-crash between the two cannot escalate twice or send a notice twice.
-
-Settings (table `settings`, changed with /problems 设置): `problem_reply_workdays` (2),
-`problem_office_workdays` (2), `problem_deadline_<category>` (domain.problem_flow defaults).
+Runs after planning and before dispatch, so what it queues goes out in the same tick. This
+module decides when (domain.problem_flow.escalation_due, from 09:00 local); the problems
+service takes the step: it logs it in the problem's history under a unique (problem, step) key
+and queues its notices in the same transaction, so a restart, two ticks or a crash between the
+two cannot escalate twice or send a notice twice. The delays are services.problem_settings.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain import problem_flow as flow
-from ledger.texts import day_label, headline, link
+from ledger.texts import day_label
 from messages import t
 from scheduler.slots import current_slot
 from scheduler.workdays import WorkCalendar
-from storage import Database, Tx, outbox, people, push_targets, schedule
+from services import problems
+from services.problem_notices import notify
+from services.problem_settings import (
+    DEFAULT_OFFICE,
+    DEFAULT_REPLY,
+    OFFICE_KEY,
+    REPLY_KEY,
+    workdays_setting,
+)
+from storage import Database, Tx, push_targets
+from storage import departments as depts
+from storage import problem_events as events
 from storage import problems as store
 from storage.problems import Problem
 from storage.schedule import ScheduleItem
@@ -30,39 +39,7 @@ from timeutil import local_date
 
 log = logging.getLogger(__name__)
 ESCALATE_AT = time(9, 0)  # escalations go out in office hours, from 09:00 on their day
-NOTICE_LIFETIME = timedelta(days=7)
-REPLY_KEY, OFFICE_KEY = "problem_reply_workdays", "problem_office_workdays"
-DEFAULT_REPLY, DEFAULT_OFFICE = 2, 2
 MAX_LIST = 40
-
-
-async def workdays_setting(db: Database | Tx, key: str, default: int) -> int:
-    value = await schedule.setting(db, key, str(default))
-    return int(value) if value.isdigit() else default
-
-
-async def deadline_workdays(db: Database | Tx, category: str) -> int:
-    return await workdays_setting(
-        db, flow.settings_key(category), flow.DEFAULT_DEADLINE_WORKDAYS[category]
-    )
-
-
-async def notify(
-    tx: Tx, *, kind: str, period: str, chats: Iterable[int], text: str, now: datetime
-) -> int:
-    """Queue one plain-text notice per chat; return how many were new."""
-    added = 0
-    for chat in sorted(set(chats)):
-        added += await outbox.enqueue(
-            tx, kind=kind, period=period, chat_id=chat, spec={"render": "text", "text": text},
-            not_before=now, expires_at=now + NOTICE_LIFETIME, now=now,
-        )  # fmt: skip
-    return added
-
-
-async def admin_chats(db: Database | Tx, config_admins: Iterable[int] = ()) -> set[int]:
-    chats = {p.tg_user_id for p in await people.with_role(db, "admin")}
-    return chats | set(config_admins)
 
 
 # ---- the tick step --------------------------------------------------------------------------
@@ -75,32 +52,11 @@ async def run(
     tz: ZoneInfo,
     calendar: WorkCalendar,
     items: Mapping[str, ScheduleItem],
-    config_admins: Iterable[int] = (),
 ) -> None:
-    """Announce problems raised inside /report, escalate due ones, plan the weekly list."""
-    admins = await admin_chats(db, config_admins)
-    await announce_new(db, now, admins)
-    await escalate(db, now, tz, calendar, admins)
+    """Announce problems stored raw by /report, escalate due ones, plan the weekly list."""
+    await problems.announce_unlogged(db, now)
+    await escalate(db, now, tz, calendar)
     await weekly_departments(db, now, tz, calendar, items)
-
-
-async def announce_new(db: Database, now: datetime, admins: set[int]) -> None:
-    """Log each problem typed inside /report (its category guessed from its words) and send
-    its card link to the admins and the project's linked leaders, who assign it."""
-    for p in await store.unlogged(db):
-        category = flow.infer_category(p.description)
-        async with db.transaction() as tx:
-            if not await store.mark_logged(tx, p, category):
-                continue
-            leaders = await store.chats_of_project(tx, p.project_id, "leader")
-            fresh = await store.by_id(tx, p.id)
-            assert fresh is not None
-            await notify(
-                tx, kind="problem", period=f"{p.id}:raise", chats=admins | set(leaders.values()),
-                text=t("problems.notice_new", headline=headline(fresh), unit=p.unit,
-                       raiser=p.raiser, link=link(p.id)),
-                now=now,
-            )  # fmt: skip
 
 
 def effective_day(now: datetime, tz: ZoneInfo) -> date:
@@ -122,53 +78,20 @@ def standing(p: Problem, steps: Mapping[str, datetime], tz: ZoneInfo) -> flow.St
     )
 
 
-async def escalate(
-    db: Database, now: datetime, tz: ZoneInfo, calendar: WorkCalendar, admins: set[int]
-) -> None:
-    """Take each due escalation step once: log it, then queue the notice (督办)."""
+async def escalate(db: Database, now: datetime, tz: ZoneInfo, calendar: WorkCalendar) -> None:
+    """Take each due escalation step (督办) once, through the problems service."""
     reply_n = await workdays_setting(db, REPLY_KEY, DEFAULT_REPLY)
     office_n = await workdays_setting(db, OFFICE_KEY, DEFAULT_OFFICE)
     day = effective_day(now, tz)
-    taken = await store.escalation_steps(db)
+    taken = await events.escalation_steps(db)
     for p in await store.active(db):
         s = standing(p, taken.get(p.id, {}), tz)
         step = flow.escalation_due(s, day, calendar, reply_n, office_n)
         if step is None:
             continue
         _, late = flow.overdue(s, local_date(now, tz), calendar, reply_n)
-        reason = t("problems.why_deadline" if late else "problems.why_no_reply",
-                   deadline=p.deadline.isoformat() if p.deadline else "",
-                   days=reply_n)  # fmt: skip
-        async with db.transaction() as tx:
-            current = await store.by_id(tx, p.id)
-            if current is None or current.version != p.version:
-                continue  # changed meanwhile: the next tick looks again
-            if step == flow.LEADER_STEP:
-                targets = await store.chats_of_project(tx, p.project_id, "leader")
-                chats = set(targets.values())
-                note = t("problems.escalated_leader_note", n=len(chats))
-            else:
-                chats = admins
-                note = t("problems.escalated_office_note")
-            event = await store.record(
-                tx, p.id, actor=None, action="escalate", from_state=p.state, to_state=p.state,
-                note=f"{reason}；{note}", step=f"{p.round}:{step}", now=now,
-            )  # fmt: skip
-            if event is None:
-                continue  # logged before: taken once only
-            text = t(f"problems.notice_escalate_{step}", headline=headline(p), owner=p.owner,
-                     reason=reason, link=link(p.id))  # fmt: skip
-            await notify(tx, kind="escalate", period=f"{p.id}:{p.round}:{step}", chats=chats,
-                         text=text, now=now)  # fmt: skip
-            if p.department_id is not None:
-                contacts = await store.chats_of_department(tx, p.department_id)
-                await notify(
-                    tx, kind="problem", period=f"{p.id}:{event}", chats=contacts.values(),
-                    text=t("problems.notice_escalated_to_you", headline=headline(p),
-                           reason=reason, link=link(p.id)),
-                    now=now,
-                )  # fmt: skip
-        log.info("problem %s escalated: %s", p.id, step)
+        if await problems.escalate(db, p, step, late=late, reply_workdays=reply_n, now=now):
+            log.info("problem %s escalated: %s", p.id, step)
 
 
 # ---- weekly list for the departments' group and monthly closure rates -----------------------
@@ -237,7 +160,7 @@ async def weekly_departments(
 
 async def closure_lines(db: Database | Tx, start: date, end: date) -> list[str]:
     """The monthly bulletin's lines: on-time closure rate per department."""
-    rates = await store.closure_rates(db, start, end)
+    rates = await depts.closure_rates(db, start, end)
     if not rates:
         return []
     return [t("problems.closure_title")] + [

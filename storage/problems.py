@@ -1,69 +1,18 @@
-"""The problem ledger (问题清单): problems, their history, departments and their contacts."""
+"""The problem ledger (问题清单): problems, their state, who stands where, and the lists.
+
+Their history is storage.problem_events; departments and their contacts storage.departments.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
 
 from storage.db import Database, Tx
+from storage.departments import departments_of
 from storage.people import Person
+from storage.problem_events import record
 from timeutil import from_iso, to_iso
-
-DEPARTMENT_KIND = "department"
-
-
-# ---- departments ----------------------------------------------------------------------------
-
-
-async def department_id(tx: Tx, name: str, now: datetime) -> int:
-    """The department's unit id, creating it (a unit of kind 'department') on first mention.
-
-    A unit that already exists under that name (a county, a zone) is used as it is.
-    """
-    row = await tx.fetchone("SELECT id FROM units WHERE name = ?", (name,))
-    if row:
-        return row["id"]
-    return await tx.insert(
-        "INSERT INTO units (name, created_at, kind) VALUES (?, ?, ?)",
-        (name, to_iso(now), DEPARTMENT_KIND),
-    )
-
-
-async def departments(db: Database | Tx) -> list[tuple[int, str]]:
-    """Departments problems can be assigned to: units of kind 'department' and any unit that
-    has a contact or was assigned a problem, by name."""
-    rows = await db.fetchall(
-        "SELECT id, name FROM units WHERE kind = ?"
-        " OR id IN (SELECT unit_id FROM department_people)"
-        " OR id IN (SELECT department_id FROM problems WHERE department_id IS NOT NULL)"
-        " ORDER BY name",
-        (DEPARTMENT_KIND,),
-    )
-    return [(r["id"], r["name"]) for r in rows]
-
-
-async def unit_name(db: Database | Tx, unit_id: int) -> str | None:
-    return await db.fetchval("SELECT name FROM units WHERE id = ?", (unit_id,))
-
-
-async def link_department(tx: Tx, person_id: int, unit_id: int) -> None:
-    await tx.execute(
-        "INSERT OR IGNORE INTO department_people (unit_id, person_id) VALUES (?, ?)",
-        (unit_id, person_id),
-    )
-
-
-async def departments_of(db: Database | Tx, person_id: int) -> set[int]:
-    rows = await db.fetchall(
-        "SELECT d.unit_id FROM department_people d JOIN roles r ON r.person_id = d.person_id"
-        " AND r.role = 'department' WHERE d.person_id = ?",
-        (person_id,),
-    )
-    return {r["unit_id"] for r in rows}
-
-
-# ---- problems -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -144,28 +93,33 @@ async def create(
     raised_by: int,
     category: str,
     description: str,
-    photo: tuple[str, str] | None,
+    photo_id: int | None,
     now: datetime,
 ) -> int:
-    """A liaison's new problem (open, owned by the project's unit), logged as raised."""
-    photo_id = None
-    if photo:
-        photo_id = await tx.insert(
-            "INSERT INTO photos (project_id, file_id, file_unique_id, taken_by, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (project_id, photo[0], photo[1], raised_by, to_iso(now)),
-        )
-    problem_id = await tx.insert(
+    """A new problem row (open, owned by the project's unit); its history is the caller's."""
+    return await tx.insert(
         "INSERT INTO problems (project_id, raised_by, description, created_at, category,"
         " photo_id, logged) VALUES (?, ?, ?, ?, ?, ?, 1)",
         (project_id, raised_by, description, to_iso(now), category, photo_id),
     )
-    await record(tx, problem_id, actor=raised_by, action="raise", to_state="open", now=now)
-    return problem_id
+
+
+async def add_photo(
+    tx: Tx, *, project_id: int, file_id: str, file_unique_id: str, taken_by: int, now: datetime
+) -> int:
+    """Keep a photo sent with a problem; its id."""
+    return await tx.insert(
+        "INSERT INTO photos (project_id, file_id, file_unique_id, taken_by, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (project_id, file_id, file_unique_id, taken_by, to_iso(now)),
+    )
 
 
 async def unlogged(db: Database | Tx) -> list[Problem]:
-    """Problems raised inside /report that were not logged and announced yet."""
+    """Problems inserted raw by storage.reports.submit, not yet logged and announced.
+
+    Goes away once the report flow raises its problem through services.problems.
+    """
     rows = await db.fetchall(_SELECT + " WHERE pr.logged = 0 ORDER BY pr.id")
     return [_problem(r) for r in rows]
 
@@ -226,102 +180,6 @@ async def change(
     return changed == 1
 
 
-# ---- history --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Event:
-    id: int
-    problem_id: int
-    at: datetime
-    actor: str | None
-    action: str
-    from_state: str | None
-    to_state: str | None
-    department: str | None
-    deadline: date | None
-    note: str
-    step: str | None
-
-
-async def record(
-    tx: Tx,
-    problem_id: int,
-    *,
-    actor: int | None,
-    action: str,
-    now: datetime,
-    from_state: str | None = None,
-    to_state: str | None = None,
-    department_id: int | None = None,
-    deadline: date | None = None,
-    note: str = "",
-    step: str | None = None,
-) -> int | None:
-    """Add to the problem's history; None when this escalation step was logged before."""
-    changed = await tx.execute(
-        "INSERT OR IGNORE INTO problem_events (problem_id, at, actor, action, from_state,"
-        " to_state, department_id, deadline, note, step) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            problem_id, to_iso(now), actor, action, from_state, to_state, department_id,
-            deadline.isoformat() if deadline else None, note, step,
-        ),
-    )  # fmt: skip
-    if not changed:
-        return None
-    return await tx.fetchval("SELECT last_insert_rowid()")
-
-
-_EVENTS = """
-SELECT e.id, e.problem_id, e.at, pe.name AS actor, e.action, e.from_state, e.to_state,
-       d.name AS department, e.deadline, e.note, e.step
-FROM problem_events e
-LEFT JOIN people pe ON pe.id = e.actor
-LEFT JOIN units d ON d.id = e.department_id
-"""
-
-
-def _event(r) -> Event:
-    return Event(
-        r["id"], r["problem_id"], from_iso(r["at"]), r["actor"], r["action"], r["from_state"],
-        r["to_state"], r["department"], _day(r["deadline"]), r["note"], r["step"],
-    )  # fmt: skip
-
-
-async def history(db: Database | Tx, problem_id: int) -> list[Event]:
-    """Everything that happened to the problem, oldest first."""
-    rows = await db.fetchall(_EVENTS + " WHERE e.problem_id = ? ORDER BY e.id", (problem_id,))
-    return [_event(r) for r in rows]
-
-
-async def histories(db: Database | Tx, problem_ids: list[int]) -> dict[int, list[Event]]:
-    """The histories of several problems (for the export), each oldest first."""
-    if not problem_ids:
-        return {}
-    marks = ",".join("?" * len(problem_ids))
-    rows = await db.fetchall(
-        _EVENTS + f" WHERE e.problem_id IN ({marks}) ORDER BY e.problem_id, e.id", problem_ids
-    )
-    found: dict[int, list[Event]] = {pid: [] for pid in problem_ids}
-    for r in rows:
-        found[r["problem_id"]].append(_event(r))
-    return found
-
-
-async def escalation_steps(db: Database | Tx) -> dict[int, dict[str, datetime]]:
-    """Escalation steps taken in the current assignment round of every assigned or accepted
-    problem: problem id → {step name: when}. One query per scheduler tick."""
-    rows = await db.fetchall(
-        "SELECT e.problem_id, e.step, e.at FROM problem_events e"
-        " JOIN problems pr ON pr.id = e.problem_id"
-        " WHERE pr.state IN ('assigned', 'accepted') AND e.step LIKE pr.round || ':%'"
-    )
-    found: dict[int, dict[str, datetime]] = {}
-    for r in rows:
-        found.setdefault(r["problem_id"], {})[r["step"].split(":", 1)[1]] = from_iso(r["at"])
-    return found
-
-
 # ---- who stands where -----------------------------------------------------------------------
 
 
@@ -351,17 +209,6 @@ async def chats_of_project(db: Database | Tx, project_id: int, role: str) -> dic
         " ON pe.id = pp.person_id JOIN roles r ON r.person_id = pe.id AND r.role = pp.role"
         " WHERE pp.project_id = ? AND pp.role = ? ORDER BY pe.id",
         (project_id, role),
-    )
-    return {r["id"]: r["tg_user_id"] for r in rows}
-
-
-async def chats_of_department(db: Database | Tx, unit_id: int) -> dict[int, int]:
-    """person id → Telegram chat of the department's contacts."""
-    rows = await db.fetchall(
-        "SELECT pe.id, pe.tg_user_id FROM department_people d JOIN people pe"
-        " ON pe.id = d.person_id JOIN roles r ON r.person_id = pe.id AND r.role = 'department'"
-        " WHERE d.unit_id = ? ORDER BY pe.id",
-        (unit_id,),
     )
     return {r["id"]: r["tg_user_id"] for r in rows}
 
@@ -426,42 +273,6 @@ async def page(
         params += project_ids
     rows = await db.fetchall(sql + " ORDER BY pr.id LIMIT ?", [*params, size])
     return [_problem(r) for r in rows]
-
-
-class ClosureRate(NamedTuple):
-    department: str
-    closed_on_time: int
-    due: int
-    rate: float  # closed_on_time / due, for display and ordering only
-
-
-async def closure_rates(db: Database | Tx, start: date, end: date) -> list[ClosureRate]:
-    """On-time closure per department for a period (the monthly bulletin, the rankings).
-
-    A problem counts for the period when it was closed in it, or when its deadline fell in
-    it while still unclosed; it is on time when closed on or before its deadline.
-    Departments best first, then by name.
-    """
-    s, e = start.isoformat(), end.isoformat()
-    rows = await db.fetchall(
-        """
-        SELECT d.name AS department,
-               SUM(CASE WHEN pr.closed_on BETWEEN :s AND :e
-                         AND (pr.deadline IS NULL OR pr.closed_on <= pr.deadline)
-                        THEN 1 ELSE 0 END) AS on_time,
-               COUNT(*) AS due
-        FROM problems pr JOIN units d ON d.id = pr.department_id
-        WHERE pr.closed_on BETWEEN :s AND :e
-           OR (pr.deadline BETWEEN :s AND :e
-               AND (pr.closed_on IS NULL OR pr.closed_on > pr.deadline))
-        GROUP BY d.id
-        """,
-        {"s": s, "e": e},
-    )
-    found = [
-        ClosureRate(r["department"], r["on_time"], r["due"], r["on_time"] / r["due"]) for r in rows
-    ]
-    return sorted(found, key=lambda c: (-c.rate, c.department))
 
 
 async def queued(db: Database | Tx, kind: str, period: str, chat_id: int) -> bool:

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from tests.e2e.conftest import invite, join, person
 from tests.fakebot import ApiCall, FakeBotApi
-from tests.harness import RunningBot, Talk, joined, rows, with_buttons
+from tests.harness import RunningBot, Talk, button_data, joined, rows, with_buttons
 from timeutil import from_iso
 
 PNG = (
@@ -79,11 +79,10 @@ async def card(talk: Talk, problem_id: int) -> ApiCall:
 
 async def assign(talk: Talk, problem_id: int, department: str, deadline: str | None = None) -> str:
     """交办 from the card: pick the department, then the default deadline or a typed date."""
-    shown = await talk.press(await card(talk, problem_id), "交办", until="选择责任部门")
+    shown = await talk.press(await card(talk, problem_id), "交办", until="点选责任部门")
     ask = await talk.press(with_buttons(shown), department, until="办理期限")
     if deadline is None:
         return joined(await talk.press(with_buttons(ask), "按默认期限", until="已交办"))
-    await talk.press(with_buttons(ask), "输入其他日期", until="请输入办理期限")
     return joined(await talk.say(deadline, until="已交办"))
 
 
@@ -150,13 +149,17 @@ async def test_raise_assign_escalate_reply_resolve_confirm(ward: Ward, db_path: 
     await bot.tick("2026-11-26 09:10")
     (urge,) = notices(fake, WANG, "督办")
     assert "未受理" in urge.text and f"/p{pid}" in urge.text
-    assert notices(fake, ZHAO, "已提请督办")
+    (step1,) = notices(fake, ZHAO, "督办第一步")
+    assert "包抓领导" in step1.text and step1.text.index(f"#{pid}") < step1.text.index("未受理")
+    assert "\n交办后2个工作日内未受理" in step1.text  # the reason on a line of its own
     for moment in ("2026-11-27 09:00", "2026-11-28 12:00", "2026-11-30 08:59"):
         await bot.tick(moment)
     assert not notices(fake, ADMIN, "项目办督办")
     await bot.tick("2026-11-30 09:00")
     await bot.tick("2026-11-30 09:30")
     assert len(notices(fake, ADMIN, "项目办督办")) == 1
+    (step2,) = notices(fake, ZHAO, "督办第二步")
+    assert "项目办" in step2.text
     assert rows(db_path, "SELECT step FROM problem_events WHERE action = 'escalate'"
                 " ORDER BY id") == [("1:leader",), ("1:office",)]  # fmt: skip
 
@@ -231,9 +234,9 @@ async def test_who_may_act(ward: Ward, db_path: Path) -> None:
     pid = await raise_problem(ward.zhang, "XM-001", "审批", "施工许可审批材料退回三次")
     # Another project's liaison cannot see it, nor act on it with a forged button.
     assert "不在您的职责范围" in await ward.li.text(f"/p{pid}")
-    assert "无权" in await forge(ward.li, f"pb:{pid}:0:cf")
+    assert "无权" in await forge(ward.li, f"pb:{pid}:0:confirm")
     # The raiser cannot assign; a stranger hears the one polite line.
-    assert "仅限项目办、包抓领导" in await forge(ward.zhang, f"pb:{pid}:0:as")
+    assert "仅限项目办、包抓领导" in await forge(ward.zhang, f"pb:{pid}:0:assign")
     stranger = person(fake, STRANGER, "路人")
     assert "尚未绑定" in await stranger.text(f"/p{pid}")
     cursor = fake.cursor()
@@ -245,18 +248,17 @@ async def test_who_may_act(ward: Ward, db_path: Path) -> None:
     version = state(db_path, pid)[2]
     # Another department and the leader cannot reply for the assigned one.
     assert "不在您的职责范围" in await ward.qian.text(f"/p{pid}")
-    assert "无权" in await forge(ward.qian, f"pb:{pid}:{version}:ac")
-    assert "无权" in await forge(ward.wang, f"pb:{pid}:{version}:ac")
+    assert "无权" in await forge(ward.qian, f"pb:{pid}:{version}:accept")
+    assert "无权" in await forge(ward.wang, f"pb:{pid}:{version}:accept")
     # An illegal transition, even with the current version, is refused with the reason.
-    illegal = await forge(ward.admin, f"pb:{pid}:{version}:cf")
+    illegal = await forge(ward.admin, f"pb:{pid}:{version}:confirm")
     assert "当前为“已交办，待受理”，不能执行“确认销号”" in illegal
     # A stale button (an older version) does nothing.
-    assert "已失效" in await forge(ward.admin, f"pb:{pid}:{version - 1}:as")
+    assert "已失效" in await forge(ward.admin, f"pb:{pid}:{version - 1}:assign")
     assert "已失效" in await forge(ward.admin, "pb:x:1:zz")
     # Bad typed input changes nothing.
-    ask = await ward.admin.press(await card(ward.admin, pid), "交办", until="选择责任部门")
-    ask = await ward.admin.press(with_buttons(ask), "生态环境局", until="办理期限")
-    await ward.admin.press(with_buttons(ask), "输入其他日期", until="请输入")
+    ask = await ward.admin.press(await card(ward.admin, pid), "交办", until="点选责任部门")
+    await ward.admin.press(with_buttons(ask), "生态环境局", until="办理期限")
     assert "日期无效" in await ward.admin.text("2020-01-01")
     await ward.admin.say("/cancel", until="已取消")
     assert state(db_path, pid) == ("assigned", "open", version)
@@ -278,8 +280,7 @@ async def test_who_may_act(ward: Ward, db_path: Path) -> None:
 
 async def test_assign_to_a_department_typed_by_name(ward: Ward, db_path: Path) -> None:
     pid = await raise_problem(ward.zhang, "XM-001", "其他", "施工围挡占道需住建部门协调")
-    shown = await ward.admin.press(await card(ward.admin, pid), "交办", until="选择责任部门")
-    await ward.admin.press(with_buttons(shown), "其他部门", until="部门名称")
+    await ward.admin.press(await card(ward.admin, pid), "交办", until="点选责任部门")
     assert "不含空格" in await ward.admin.text("住建 局")
     assert "默认" in await ward.admin.text("住建局")
     assert "已交办" in await ward.admin.text("默认")
@@ -289,7 +290,7 @@ async def test_assign_to_a_department_typed_by_name(ward: Ward, db_path: Path) -
     ) == [("住建局", "department", "2026-12-07")]  # 其他: 10 workdays
     # The new department is offered by name next time.
     other = await raise_problem(ward.zhang, "XM-003", "其他", "夜间施工许可")
-    shown = await ward.admin.press(await card(ward.admin, other), "交办", until="选择责任部门")
+    shown = await ward.admin.press(await card(ward.admin, other), "交办", until="点选责任部门")
     assert "住建局" in {label for label, _ in with_buttons(shown).buttons}
 
 
@@ -397,3 +398,59 @@ async def test_export_ledger(ward: Ward, fake: FakeBotApi, db_path: Path) -> Non
         "XM-001", "XM-002",
     ]  # fmt: skip
     assert rows(db_path, "SELECT COUNT(*) FROM audit_log WHERE action = 'ledger.export'") == [(2,)]
+
+
+async def test_a_card_with_long_notes_is_one_message_that_can_still_be_acted_on(
+    ward: Ward, db_path: Path
+) -> None:
+    pid = await raise_problem(ward.zhang, "XM-001", "用地", "用地指标不足，" * 120)
+    await assign(ward.admin, pid, "自然资源局")
+    await act(ward.zhao, pid, "受理", "方案：" + "甲" * 990, "已受理")
+    for i in range(4):
+        await act(ward.zhao, pid, "进展", f"第{i}次进展：" + "乙" * 990, "进展已记录")
+    shown = await card(ward.zhao, pid)
+    assert len(shown.text) <= 4096 and shown.buttons  # one message, its buttons under it
+    assert "第3次进展" in shown.text and "另有" in shown.text and "提出问题" not in shown.text
+    await ward.zhao.press(shown, "申请销号", until="解决情况")
+    assert "已申请销号" in await ward.zhao.text("指标已调剂到位", until="已申请销号")
+    closing = await card(ward.zhang, pid)
+    assert len(closing.text) <= 4096
+    assert "已销号" in joined(await ward.zhang.press(closing, "确认销号", until="已销号"))
+    assert state(db_path, pid)[0] == "closed"
+
+
+async def test_typed_labels_stale_steps_and_forged_deadlines(ward: Ward, db_path: Path) -> None:
+    fake = ward.fake
+    ask = await ward.zhang.say("/problem XM-001", until="哪一类")
+    categories = with_buttons(ask)
+    await ward.zhang.press(categories, "用地", until="描述")
+    await ward.zhang.say("\u202e红线\x07调整未批复\u200b", until="照片")
+    # A button of an earlier step is stale now, and its keyboard was taken away when used.
+    assert "已失效" in joined(await ward.zhang.press(categories, "环评"))
+    assert not fake.message(ZHANG, categories.message_id).get("reply_markup")
+    assert rows(db_path, "SELECT state FROM drafts") == [("photo",)]
+    # Typing the button's words does what the button does.
+    done = joined(await ward.zhang.say("没有", until="已登记"))
+    pid = int(re.search(r"#(\d+)", done).group(1))
+    assert rows(db_path, "SELECT description, category, photo_id FROM problems") == [
+        ("红线调整未批复", "land", None)
+    ]  # cleaned once, where it was typed
+
+    await ward.admin.press(await card(ward.admin, pid), "交办", until="点选责任部门")
+    ask = await ward.admin.say("自然资源局", until="办理期限")  # a department button's label
+    nonce = button_data(with_buttons(ask), "按默认期限").split(":")[1]
+    for forged in (f"pa:{nonce}:deadline:99991231", f"pa:{nonce}:deadline:20270105",
+                   f"pa:{nonce}:deadline:2026123", "pa:zzz:deadline:20261207"):  # fmt: skip
+        assert "已失效" in await forge(ward.admin, forged)
+    assert state(db_path, pid) == ("open", "open", 0)
+    assert "已交办" in await ward.admin.text("按默认期限", until="已交办")
+    assert rows(db_path, "SELECT deadline FROM problems") == [("2027-01-04",)]  # 用地: 30 days
+
+
+async def test_default_deadline_in_another_year_shows_the_year(ward: Ward) -> None:
+    ward.bot.clock.set("2026-12-21 10:00")
+    pid = await raise_problem(ward.zhang, "XM-001", "征迁", "拆迁户未签协议")
+    shown = await ward.admin.press(await card(ward.admin, pid), "交办", until="点选责任部门")
+    ask = await ward.admin.press(with_buttons(shown), "自然资源局", until="办理期限")
+    (label,) = [label for label, _ in with_buttons(ask).buttons]
+    assert re.search(r"按默认期限：2027年\d+月\d+日", label), label

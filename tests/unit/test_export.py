@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 
 from ledger.export_xlsx import PAGE, Scope, build
 from ledger.period import parse_period
-from storage import Database, people, projects, reports
+from services import problems
+from storage import Database, departments, people, problem_events, projects, reports
 from storage import problems as store
 from tests.harness import project_row
 from timeutil import from_iso
@@ -68,22 +69,27 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
         await reports.submit(tx, submission(1, zhang, date(2026, 10, 30), 10_000_000, "十月"))
         await reports.submit(tx, submission(1, zhang, date(2026, 11, 20), 12_345_678, "浇筑"))
         await reports.submit(tx, submission(2, zhang, date(2026, 11, 21), 5_000_000, "平整"))
-        open_id = await store.create(
-            tx, project_id=1, raised_by=zhang, category="land", description="用地红线调整",
-            photo=None, now=at,
-        )  # fmt: skip
+        raised = await problems.raise_problem(
+            tx, project_id=1, raised_by=zhang, category="land", description="用地红线调整", now=at
+        )
+        open_id = raised.problem_id
         problem = await store.by_id(tx, open_id)
         assert problem is not None
-        unit = await store.department_id(tx, "自然资源局", at)
+        unit = await departments.department_id(tx, "自然资源局", at)
         await store.change(tx, problem, to_state="assigned", now=at, today=date(2026, 11, 20),
                            department_id=unit, deadline=date(2026, 12, 1))  # fmt: skip
-        await store.record(tx, open_id, actor=zhang, action="assign", from_state="open",
+        await problem_events.record(tx, open_id, actor=zhang, action="assign", from_state="open",
                            to_state="assigned", department_id=unit, deadline=date(2026, 12, 1),
                            now=at)  # fmt: skip
-        old_id = await store.create(
-            tx, project_id=2, raised_by=zhang, category="other", description="早已解决",
-            photo=None, now=datetime(2026, 9, 1, tzinfo=UTC),
-        )  # fmt: skip
+        old = await problems.raise_problem(
+            tx,
+            project_id=2,
+            raised_by=zhang,
+            category="other",
+            description="早已解决",
+            now=datetime(2026, 9, 1, tzinfo=UTC),
+        )
+        old_id = old.problem_id
         await tx.execute(
             "UPDATE problems SET state = 'closed', status = 'closed', closed_on = '2026-09-02'"
             " WHERE id = ?",
