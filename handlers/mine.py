@@ -1,4 +1,9 @@
-"""/mine: a liaison's projects with today's status."""
+"""/mine: a liaison's projects with today's status, and a button to report each.
+
+A liaison may answer for a hundred projects: the list is sent as several messages if it must
+be (the keyboard under the last), and the buttons stop at MAX_BUTTONS, those not yet reported
+today first, with a line saying how to reach the rest.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ from messages import t
 from storage import projects, reports
 from storage.people import Person
 
+MAX_BUTTONS = 20  # a phone screen of buttons; more is scrolling, not choosing
+
 
 @requires("liaison")
 async def mine_command(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
@@ -24,7 +31,7 @@ async def mine_command(update: Update, context: ContextTypes.DEFAULT_TYPE, perso
     day = today(context)
     done = await reports.reported_on(db, [p.id for p in mine], day)
     lines = [t("mine.title", date=day.isoformat(), done=len(done), total=len(mine))]
-    buttons = []
+    buttons: list[tuple[bool, list[tuple[str, str]]]] = []
     for p in mine:
         status = t("mine.reported") if p.id in done else t("mine.missing")
         lines.append(
@@ -39,8 +46,12 @@ async def mine_command(update: Update, context: ContextTypes.DEFAULT_TYPE, perso
             )
         )
         label = t("mine.btn_correct") if p.id in done else t("mine.btn_report")
-        buttons.append([(f"{label} {p.name[:24]}", REPORT_PROJECT.make(p.id))])
-    await reply(update, "\n".join(lines), reply_markup=keyboard(buttons[:20]))
+        buttons.append((p.id in done, [(f"{label} {p.name[:24]}", REPORT_PROJECT.make(p.id))]))
+    buttons.sort(key=lambda b: b[0])  # not yet reported first (a stable sort keeps the order)
+    if len(buttons) > MAX_BUTTONS:
+        lines.append(t("mine.buttons_capped", shown=MAX_BUTTONS, rest=len(buttons) - MAX_BUTTONS))
+    rows = [row for _, row in buttons[:MAX_BUTTONS]]
+    await reply(update, "\n".join(lines), reply_markup=keyboard(rows))
 
 
 def register(app: Application) -> None:

@@ -16,22 +16,7 @@ from storage import audit, milestones, projects
 from storage.people import Person
 from storage.projects import Project
 
-MAX_MESSAGE = 3800  # under Telegram's 4096, leaving room for a header
 LIST_ALL_LIMIT = 60  # more projects than this: show per-unit counts and ask for a unit
-
-
-async def send_chunked(update: Update, lines: list[str]) -> None:
-    """Send lines as few messages as fit Telegram's length limit."""
-    chunk: list[str] = []
-    size = 0
-    for line in lines:
-        if chunk and size + len(line) + 1 > MAX_MESSAGE:
-            await reply(update, "\n".join(chunk))
-            chunk, size = [], 0
-        chunk.append(line)
-        size += len(line) + 1
-    if chunk:
-        await reply(update, "\n".join(chunk))
 
 
 @requires("admin", "leader")
@@ -62,7 +47,7 @@ async def projects_command(
         out = [t("projects.by_unit_title", count=len(lines_all))]
         out += [t("projects.by_unit_line", unit=u, n=n, today=r) for u, (n, r) in per_unit.items()]
         out.append(t("projects.by_unit_hint"))
-        await send_chunked(update, out)
+        await reply(update, "\n".join(out))  # the sender splits a long list
         return
     out = [t("projects.title", count=len(lines_all))]
     unit = None
@@ -86,7 +71,7 @@ async def projects_command(
                 last=last,
             )
         )
-    await send_chunked(update, out)
+    await reply(update, "\n".join(out))
 
 
 @requires("admin")

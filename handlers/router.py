@@ -1,7 +1,9 @@
 """Private messages that are not commands, /skip, and unknown commands.
 
-A typed answer belongs to whatever flow the person has open (a report or an import draft);
-with none open, a document from an admin is taken as a project list, anything else gets a hint.
+A typed answer belongs to whatever flow the person has open (a report, a problem or an import
+draft); with none open, a document from an admin is taken as a project list, anything else
+gets a hint. A long paste that Telegram split into several messages reaches the flow as one
+text (handlers.paste), never as a fragment.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandl
 
 from handlers import imports, problems, report
 from handlers.common import bound_person, is_private, reply, svc
+from handlers.paste import pastes
 from messages import t
 from storage import drafts
+from storage.people import Person
 
 
 async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -20,6 +24,11 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
     person = await bound_person(update, context)
     if person is None:
         return
+    for one in pastes(context).take(update):
+        await _route(one, context, person)
+
+
+async def _route(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
     draft = await drafts.get(svc(context).db, person.tg_user_id)
     message = update.effective_message
     if draft and draft.kind == "report" and person.is_liaison:
@@ -33,7 +42,7 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
     ):
         await imports.on_document(update, context, person)
     elif draft and draft.kind == "import":
-        await reply(update, t("import.send_file"))
+        await imports.on_input(update, context, person, draft)
     else:
         await reply(update, t("common.no_flow"))
 

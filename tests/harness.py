@@ -162,6 +162,15 @@ class Talk:
         self.fake.send_text(self.user, text)
         return await self._answered(cursor, until, timeout)
 
+    async def paste(
+        self, text: str, *, until: str | None = None, timeout: float = 10
+    ) -> list[ApiCall]:
+        """Paste a text: over 4,096 characters it arrives as several messages, as a Telegram
+        client sends it; return the bot's messages in answer."""
+        cursor = self.fake.cursor()
+        self.fake.send_paste(self.user, text)
+        return await self._answered(cursor, until, timeout)
+
     async def text(self, text: str, *, until: str | None = None) -> str:
         """Send a text; return the bot's answer as one string."""
         return "\n".join(c.text or "" for c in await self.say(text, until=until))

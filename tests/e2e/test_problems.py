@@ -419,6 +419,23 @@ async def test_a_card_with_long_notes_is_one_message_that_can_still_be_acted_on(
     assert state(db_path, pid)[0] == "closed"
 
 
+async def test_a_split_paste_is_one_text_refused_whole(ward: Ward, db_path: Path) -> None:
+    ask = await ward.zhang.say("/problem XM-001", until="哪一类")
+    await ward.zhang.press(with_buttons(ask), "用地", until="描述")
+    paste = "".join(f"第{i}段：用地红线与规划不一致，需要自然资源局协调。\n" for i in range(200))
+    assert len(paste) > 5000
+    answer = await ward.zhang.paste(paste, until="太长")
+    (refused,) = answer  # one answer for the whole paste, counting all of it
+    assert int(re.search(r"（(\d+)字）", refused.text).group(1)) > 5400
+    assert rows(db_path, "SELECT state FROM drafts") == [("describe",)]
+    # A paste that is one long message, or two full parts, is refused once after a second.
+    for text in ("丙" * 3000, "丁" * 8192):
+        answer = await ward.zhang.paste(text, until="太长")
+        assert len(answer) == 1 and f"{len(text)}字" in answer[0].text
+    assert "照片" in await ward.zhang.text("用地红线与规划不一致", until="照片")
+    assert rows(db_path, "SELECT COUNT(*) FROM problems") == [(0,)]
+
+
 async def test_typed_labels_stale_steps_and_forged_deadlines(ward: Ward, db_path: Path) -> None:
     fake = ward.fake
     ask = await ward.zhang.say("/problem XM-001", until="哪一类")

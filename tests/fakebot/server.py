@@ -174,6 +174,25 @@ class _StoredFile:
         return data
 
 
+def client_parts(text: str, limit: int = _TEXT_LIMIT) -> list[str]:
+    """How a Telegram client cuts a long text into messages (see FakeBotApi.send_paste)."""
+    parts: list[str] = []
+    rest = text
+    while utf16_len(rest) > limit:
+        end = min(len(rest), limit)
+        while utf16_len(rest[:end]) > limit:
+            end -= 1
+        head = rest[:end]
+        cut = max(head.rfind("\n"), head.rfind(" "))
+        if cut > 0 and utf16_len(head[:cut]) > limit // 2:
+            parts.append(head[:cut])
+            rest = rest[cut + 1 :]
+        else:
+            parts.append(head)
+            rest = rest[end:]
+    return [*parts, rest] if rest else parts
+
+
 @dataclass
 class _Fault:
     method: str
@@ -648,6 +667,13 @@ class FakeBotApi:
                 {"type": "bot_command", "offset": 0, "length": utf16_len(command)}
             ]
         return self._user_message(user, chat_id, chat_title, content, reply_to)
+
+    def send_paste(self, user: FakeUser, text: str) -> list[JSON]:
+        """The user pastes ``text`` into their private chat. Like Telegram's clients, a text
+        over 4,096 characters goes out as several messages at once: each part is cut in its
+        second half after the last line break or space (Telegram Desktop), else at the limit
+        (the mobile apps), and the whitespace at the cut is dropped."""
+        return [self.send_text(user, part) for part in client_parts(text)]
 
     def send_document(
         self,
