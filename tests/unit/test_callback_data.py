@@ -1,12 +1,21 @@
 """Callback data parses under its prefix's schema or not at all: forged data is a stale button."""
 
+from datetime import date
+
 import pytest
 
 from callback_data import (
     IMPORT_CONFIRM,
     MAX_ID,
+    PROBLEM_CARD,
+    PROBLEM_CATEGORY,
+    PROBLEM_DEADLINE,
+    PROBLEM_DEPARTMENT,
+    PROBLEM_NO_PHOTO,
+    PROBLEM_PICK,
     REPORT_PROJECT,
     SCHEDULE_TOGGLE,
+    Day,
     Int,
     Schema,
     Word,
@@ -47,3 +56,28 @@ def test_make_refuses_what_it_could_not_parse_or_send() -> None:
     with pytest.raises(ValueError, match="64 bytes"):
         long.make("w" * 70)
     assert one_of({"a"}).parse("b") is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "pr:a1b2c3:pick:x", "pr:a1b2c3:category:mars", "pr:a1b2c3:photo:yes", "pr:a1b2c3:cat:land",
+        "pr:a1b2c3:pick:12:3", "pb:1:0:cf", "pb:1:x:assign", "pb:1:0:delete", "pb:0:0:assign",
+        "pa:a1b2c3:deadline:99991231", "pa:a1b2c3:deadline:20261332", "pa:a1b2c3:deadline:2026123",
+        "pa:a1b2c3:deadline:１２３４５６７８", "pa:a1b2c3:department:0", "pa:a1b2c3:deadline:",
+    ],
+)  # fmt: skip
+def test_problem_buttons_refuse_what_no_step_or_action_takes(data: str) -> None:
+    schemas = (PROBLEM_PICK, PROBLEM_CATEGORY, PROBLEM_NO_PHOTO, PROBLEM_CARD,
+               PROBLEM_DEPARTMENT, PROBLEM_DEADLINE)  # fmt: skip
+    assert all(schema.parse(data) is None for schema in schemas)
+
+
+def test_problem_buttons_carry_their_step_and_typed_values() -> None:
+    assert PROBLEM_CATEGORY.parse("pr:a1b2c3:category:land") == ("a1b2c3", "category", "land")
+    assert PROBLEM_PICK.parse("pr:a1b2c3:category:land") is None  # another step's button
+    assert PROBLEM_CARD.parse(PROBLEM_CARD.make(12, 3, "confirm")) == (12, 3, "confirm")
+    data = PROBLEM_DEADLINE.make("a1b2c3", "deadline", date(2027, 1, 4))
+    assert data == "pa:a1b2c3:deadline:20270104"
+    assert PROBLEM_DEADLINE.parse(data) == ("a1b2c3", "deadline", date(2027, 1, 4))
+    assert Day().parse("20260229") is None and Day().parse("20280229") == date(2028, 2, 29)
