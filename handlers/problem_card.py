@@ -16,6 +16,7 @@ from telegram.ext import ContextTypes
 
 import sender
 from callback_data import PROBLEM_CARD
+from domain import problem_flow as flow
 from handlers.common import keyboard, reply, requires, svc
 from handlers.problem_steps import calendar, say
 from ledger.texts import category_label, day_label, event_line
@@ -71,7 +72,7 @@ def card_text(seen: Standing, tz: ZoneInfo) -> str:
     elif seen.late:
         deadline = t("problems.deadline_late", day=p.deadline.isoformat(),
                      n=(today - p.deadline).days)  # fmt: skip
-    elif p.state == "closed":
+    elif p.state == flow.CLOSED:
         deadline = p.deadline.isoformat()
     else:
         deadline = t("problems.deadline_left", day=p.deadline.isoformat(),
