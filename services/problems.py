@@ -1,4 +1,4 @@
-"""Problems (问题清单) as a service: raise, act, show a card, list, escalate; settings.
+"""Problems (问题清单) as a service: raise, act, show a card, list the open ones, escalate.
 
 Handlers parse an update, call one function here and render its result from the catalog; the
 scheduler's escalation calls the same functions. Each function decides inside one transaction:
