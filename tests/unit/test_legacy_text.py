@@ -41,7 +41,7 @@ async def old_database(path: Path) -> None:
             tx, submission(1, zhang, date(2026, 11, 20), 0, "浇筑\x07完成\r\n次行")
         )
         await store.create(tx, project_id=1, raised_by=zhang, category="land",
-                           description="\x1b[31m用地\x00未批", photo=None,
+                           description="\x1b[31m用地\x00未批", photo_id=None,
                            now=datetime(2026, 11, 20, tzinfo=UTC))  # fmt: skip
         await tx.execute("COMMIT")
 
