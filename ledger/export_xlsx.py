@@ -1,5 +1,10 @@
 """The .xlsx ledger (台账): projects, the period's progress entries, problems with history.
 
+The project sheet shows each project as of the period's last day, as the monthly bulletin
+counts it (domain.bulletin): investment completed this year up to that day (not a later
+report's figure), whether it counts in 开工率, and the problems open at that day's end. So the
+bulletin's every figure is the sum or count of a column of the month's ledger.
+
 openpyxl's write-only workbook streams each row to a temporary file as it is appended, so the
 export reads the database a page at a time and never holds the whole ledger in memory; each
 page is turned into cells off the event loop (asyncio.to_thread), and so is the final save.
@@ -12,10 +17,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -25,12 +30,17 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from domain import problem_flow as flow
+from domain.bulletin import start_state
 from domain.money import wan_from_yuan
+from domain.status import UNREPORTED
 from ledger.texts import event_line
 from messages import t
-from storage import Database, problem_events
+from storage import Database, facts, problem_events
 from storage import problems as store
-from timeutil import from_iso
+from timeutil import from_iso, to_iso
+
+if TYPE_CHECKING:
+    from scheduler.workdays import WorkCalendar
 
 PAGE = 500  # rows read and written at a time
 TEXT, WRAP, MONEY, DAY, TIME, INT, PERCENT = (
@@ -54,6 +64,7 @@ PROJECT_COLUMNS = (
     ("no", 6, INT), ("code", 14, TEXT), ("name", 28, WRAP), ("unit", 12, TEXT),
     ("category", 9, TEXT), ("stage", 9, TEXT), ("leader", 11, TEXT), ("liaisons", 12, WRAP),
     ("total", 13, MONEY), ("plan", 13, MONEY), ("done", 14, MONEY), ("rate", 9, PERCENT),
+    ("planned_start", 11, DAY), ("actual_start", 11, DAY), ("start", 9, TEXT),
     ("color", 7, TEXT), ("last_day", 12, DAY), ("last_text", 40, WRAP), ("open", 9, INT),
 )  # fmt: skip
 ENTRY_COLUMNS = (
@@ -179,11 +190,10 @@ def _in_scope(scope: Scope, column: str) -> tuple[str, list[Any]]:
 async def _projects(db: Database, sheet: Sheet, scope: Scope) -> int:
     where, params = _in_scope(scope, "p.id")
     sql = f"""
-        SELECT p.code, p.name, u.name AS unit, p.category, p.stage, p.leader_name,
+        SELECT p.id, p.code, p.name, u.name AS unit, p.category, p.stage, p.leader_name,
                (SELECT GROUP_CONCAT(pe.name, '、') FROM project_people pp
                   JOIN people pe ON pe.id = pp.person_id
                  WHERE pp.project_id = p.id AND pp.role = 'liaison') AS liaisons,
-               p.total_yuan, p.year_plan_yuan, p.done_yuan, p.done_year,
                (SELECT color FROM project_status s WHERE s.project_id = p.id) AS color,
                (SELECT MAX(report_date) FROM reports r
                  WHERE r.project_id = p.id AND r.report_date <= ?) AS last_day,
@@ -191,31 +201,53 @@ async def _projects(db: Database, sheet: Sheet, scope: Scope) -> int:
                  WHERE r.project_id = p.id AND r.report_date <= ?
                  ORDER BY r.report_date DESC, v.revision DESC LIMIT 1) AS last_text,
                (SELECT COUNT(*) FROM problems pr
-                 WHERE pr.project_id = p.id AND pr.state != 'closed') AS open_problems
+                 WHERE pr.project_id = p.id AND pr.created_at < ?
+                   AND NOT (pr.state = 'closed'
+                            AND (pr.closed_at IS NULL OR pr.closed_at < ?))) AS open_problems
         FROM projects p JOIN units u ON u.id = p.unit_id
         WHERE 1 = 1{where}
         ORDER BY u.name, p.code, p.id LIMIT ? OFFSET ?
     """
     end = scope.end.isoformat()
+    # The end of the period's last local day, as stored (UTC text): problems open by then.
+    night = datetime.combine(scope.end + timedelta(days=1), time(), scope.tz)
     count = 0
     while True:
-        rows = await db.fetchall(sql, [end, end, *params, PAGE, count])
+        rows = await db.fetchall(sql, [end, end, to_iso(night), to_iso(night), *params, PAGE,
+                                       count])  # fmt: skip
         if not rows:
             return count
+        # The figures as of the period's end, read as the bulletin and the scores read them.
+        known = {
+            f.project_id: f
+            for f in await facts.load(
+                db, scope.end, scope.start, _calendar(), scope.tz, [r["id"] for r in rows]
+            )
+        }
         values = []
         for r in rows:
             count += 1
-            done = r["done_yuan"] if r["done_year"] in (None, scope.end.year) else 0
-            plan = r["year_plan_yuan"]
-            color = t(f"export.color_{r['color']}") if r["color"] else ""
+            f = known[r["id"]]
+            plan = f.year_plan_yuan
+            state = start_state(f, scope.end)
             values.append((
                 count, r["code"], r["name"], r["unit"], r["category"], r["stage"],
-                r["leader_name"], r["liaisons"], r["total_yuan"], plan, done,
-                Decimal(done) / plan if plan else None, color,
+                r["leader_name"], r["liaisons"], f.total_yuan, plan, f.done_yuan,
+                Decimal(f.done_yuan) / plan if plan else None, f.planned_start, f.actual_start,
+                t(f"export.start_{state}") if state else "",
+                t(f"export.color_{r['color'] or UNREPORTED}"),
                 date.fromisoformat(r["last_day"]) if r["last_day"] else None, r["last_text"],
                 r["open_problems"],
             ))  # fmt: skip
         await asyncio.to_thread(sheet.write, values)
+
+
+def _calendar() -> WorkCalendar:
+    """A calendar for facts.load, whose workday counts the ledger does not show."""
+    # Imported here: the scheduler imports this module for the monthly ledger.
+    from scheduler.workdays import WorkCalendar
+
+    return WorkCalendar()
 
 
 async def _entries(db: Database, sheet: Sheet, scope: Scope) -> int:

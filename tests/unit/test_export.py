@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -61,7 +62,8 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     database = await Database.open(tmp_path / "export.sqlite3")
     at = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai
     async with database.transaction() as tx:
-        rows = [project_row("A-01", "城关区", "王副市长"), project_row("A-02", "高新区")]
+        due = replace(project_row("A-02", "高新区"), planned_start=date(2026, 3, 1))
+        rows = [project_row("A-01", "城关区", "王副市长"), due]
         rows += [project_row(f"Z-{i:04d}", "郊区") for i in range(MANY)]
         await projects.upsert_imported(tx, rows, 2026)
         zhang = await people.upsert(tx, 7, "张三", None)
@@ -124,6 +126,12 @@ async def test_workbook_contents_and_print_layout(db: Database, tmp_path: Path) 
     assert first[head.index("最近上报")].date() == date(2026, 11, 20)
     assert first[head.index("最近进展")] == "浇筑"
     assert first[head.index("未结问题")] == 1
+    assert first[head.index("当前状态")] == "未上报"  # no status known: never blank or green
+    second = {r[1]: r for r in data}["A-02"]
+    assert second[head.index("计划开工")].date() == date(2026, 3, 1)
+    assert second[head.index("实际开工")] is None
+    assert second[head.index("本年开工")] == "未开工"  # due since March: counts in 开工率
+    assert first[head.index("本年开工")] is None  # no start planned: not counted
     money = ws.cell(2, head.index("本年累计完成（万元）") + 1)
     assert money.number_format == "#,##0.00"
 
@@ -164,3 +172,20 @@ async def test_a_leaders_scope(db: Database, tmp_path: Path) -> None:
     assert (counts.projects, counts.entries, counts.problems) == (1, 1, 0)
     wb = load_workbook(path, read_only=True)
     assert [r[1] for r in wb["项目"].iter_rows(min_row=2, values_only=True)] == ["A-02"]
+
+
+async def test_a_past_month_shows_its_own_figures(db: Database, tmp_path: Path) -> None:
+    # A-01 reported 1000万 on October 30 and 1234.57万 on November 20; its problem was raised
+    # on November 20. October's ledger shows October's end, not today's figures.
+    path = tmp_path / "october.xlsx"
+    await build(db, path, Scope(None, date(2026, 10, 1), date(2026, 10, 31), TZ))
+    ws = load_workbook(path)["项目"]
+    head = [c.value for c in ws[1]]
+    first = {r[1]: r for r in ws.iter_rows(min_row=2, values_only=True)}["A-01"]
+    assert first[head.index("本年累计完成（万元）")] == 1000
+    assert first[head.index("完成率")] == pytest.approx(0.1)
+    assert first[head.index("最近上报")].date() == date(2026, 10, 30)
+    assert first[head.index("最近进展")] == "十月"
+    assert first[head.index("未结问题")] == 0  # raised later
+    second = {r[1]: r for r in ws.iter_rows(min_row=2, values_only=True)}["A-02"]
+    assert second[head.index("本年累计完成（万元）")] == 0  # its first report came in November
