@@ -19,7 +19,7 @@ from matplotlib.text import Text
 
 from .fonts import cjk_font
 from .model import ChartText
-from .text import display_width, shorten
+from .text import display_width, shorten, wrap
 
 T = TypeVar("T")
 
@@ -31,7 +31,9 @@ MARGIN = 0.3
 MAX_BODY = 14.2
 MIN_ROW = 0.24
 MAX_ROW = 0.6
-FOOTER = 0.3
+FOOTER = 0.3  # blank space under the body; a footer note adds its lines to it
+FOOTER_SIZE = 10
+FOOTER_LINE = 0.2
 EMPTY_BODY = 1.6
 
 INK = "#1a1a1a"
@@ -104,7 +106,8 @@ class Page:
         if text.as_of:
             lines.append((text.as_of, 11, MUTED, 0.3))
         header = 0.3 + sum(line[3] for line in lines) + (0.42 if legend else 0.08)
-        self.height = header + body + FOOTER
+        footer = wrap(text.footer, columns_for(WIDTH - 2 * MARGIN, FOOTER_SIZE))
+        self.height = header + body + FOOTER + len(footer) * FOOTER_LINE
         self.body_top = header
         self.fig = Figure(figsize=(WIDTH, self.height), dpi=DPI, facecolor="white")
         FigureCanvasAgg(self.fig)  # render with Agg whatever pyplot's backend would be
@@ -112,6 +115,9 @@ class Page:
         for words, size, color, advance in lines:
             self.text(MARGIN, y, *fit(words, WIDTH - 2 * MARGIN, size), color=color)
             y += advance
+        for i, words in enumerate(footer):
+            top = header + body + 0.16 + i * FOOTER_LINE
+            self.text(MARGIN, top, words, FOOTER_SIZE, color=MUTED)
         if legend:
             handles = [handle for handle, _ in legend]
             self.fig.legend(

@@ -39,11 +39,13 @@ BAR_MAX = 6.3
 
 BAR = "#7f9fc6"
 # Lights differ in shape as well as hue and lightness: a circle, a diamond and a square read
-# apart in greyscale and to colour-blind eyes.
+# apart in greyscale and to colour-blind eyes. 未上报 (nothing known to judge by) is a hollow
+# cross: no colour at all, so unknown never passes for green, in colour or in grey.
 STATUS_STYLE = {
     "green": ("o", "#3cb371"),
     "yellow": ("D", "#f2d24b"),
     "red": ("s", "#b22222"),
+    "unreported": ("X", "#ffffff"),
 }
 
 
@@ -67,23 +69,34 @@ def project_board_png(
     """The 龙虎榜 as a phone-width PNG: the top list above the bottom list.
 
     Each list is shown by rank; one longer than 15 keeps its ends nearest the page's extremes
-    (the best of the top list, the worst of the bottom list) behind a "… N more" row. Slow
-    (tens of ms): call it through asyncio.to_thread.
+    (the best of the top list, the worst of the bottom list) behind a "… N more" row. An empty
+    list is not drawn (one project makes a top list alone). Slow (tens of ms): call it through
+    asyncio.to_thread.
     """
+    return board_page(top, bottom, text).png()
+
+
+def board_page(top: Sequence[ProjectBar], bottom: Sequence[ProjectBar], text: ChartText) -> Page:
+    """The 龙虎榜 drawn on a page, not yet rendered (tests read what it holds)."""
     lists = [
-        (text.top_label, elide(sorted(top, key=lambda p: p.rank), MAX_ROWS, keep="head")),
-        (text.bottom_label, elide(sorted(bottom, key=lambda p: p.rank), MAX_ROWS, keep="tail")),
+        (heading, elide(sorted(rows, key=lambda p: p.rank), MAX_ROWS, keep=keep))
+        for heading, rows, keep in (
+            (text.top_label, top, "head"),
+            (text.bottom_label, bottom, "tail"),
+        )
+        if rows
     ]
-    count = sum(max(len(rows), 1) for _, rows in lists)
+    count = sum(len(rows) for _, rows in lists)
+    headings = len(lists) * HEADING + (len(lists) - 1) * BETWEEN
     row = row_height(count, body=14.4 - 2 * HEADING - BETWEEN, largest=0.62)
     row = max(row, 0.42)  # two lines of text need this much
     legend = [(_status_handle(s), getattr(text, f"status_{s}")) for s in STATUS_STYLE]
-    if not top and not bottom:
+    if not lists:
         page = Page(text, EMPTY_BODY, legend)
         page.empty(text.empty)
-        return page.png()
+        return page
 
-    page = Page(text, count * row + 2 * HEADING + BETWEEN, legend)
+    page = Page(text, count * row + headings, legend)
     scores = [p.score for p in (*top, *bottom)]
     low, high = min(0.0, *scores), max(0.0, *scores)
     # Both lists share one scale, so a bar in the top list compares honestly with one below.
@@ -91,14 +104,11 @@ def project_board_png(
     y = page.body_top
     for heading, rows in lists:
         page.text(MARGIN, y + 0.08, heading, 14.5)
-        ax = page.table(y + HEADING, max(len(rows), 1), row)
+        ax = page.table(y + HEADING, len(rows), row)
         ax.plot([MARGIN - 0.1, WIDTH - MARGIN + 0.1], [-0.5, -0.5], color=RULE, lw=1.2)
-        if rows:
-            _draw_rows(ax, rows, text, row, low, scale)
-        else:
-            ax.text(NAME_X, 0, text.empty, fontproperties=cjk_font(12), color=MUTED, va="center")
-        y += HEADING + max(len(rows), 1) * row + BETWEEN
-    return page.png()
+        _draw_rows(ax, rows, text, row, low, scale)
+        y += HEADING + len(rows) * row + BETWEEN
+    return page
 
 
 def _draw_rows(

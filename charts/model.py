@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 Flag = Literal["red", "yellow"]
-Status = Literal["green", "yellow", "red"]
+Status = Literal["green", "yellow", "red", "unreported"]
+STATUSES: tuple[str, ...] = ("green", "yellow", "red", "unreported")
 
 
 @dataclass(frozen=True)
@@ -19,12 +20,15 @@ class UnitBar:
         change: Places gained since last week (3 = moved up three, -1 = fell one, 0 = same);
             None when the unit was not ranked last week.
         flag: "red" for 红旗 (the top N), "yellow" for 黄旗 (the bottom N), else None.
+        rank: Its place as the ranking gave it, shown as is; None: places by score, ties
+            sharing a place.
     """
 
     name: str
     score: float
     change: int | None
     flag: Flag | None = None
+    rank: int | None = None
 
     def __post_init__(self) -> None:
         if self.flag not in (None, "red", "yellow"):
@@ -33,14 +37,16 @@ class UnitBar:
 
 @dataclass(frozen=True)
 class ProjectBar:
-    """One project on the 龙虎榜.
+    """One project on the 龙虎榜, or on a unit's own chart.
 
     Attributes:
-        rank: Its place in the full ranking (1 = best), shown as is.
+        rank: Its place in the ranking the chart shows (1 = best), shown as is: city-wide on
+            the 龙虎榜, within the unit on a unit's chart.
         name: The project's name.
         unit: Its responsible unit.
         score: Its score this period; higher is better.
-        status: Its light: "green" on schedule, "yellow" slipping, "red" far behind.
+        status: Its light: "green" on schedule, "yellow" slipping, "red" far behind,
+            "unreported" (未上报) when nothing is known to judge it by; never drawn as green.
     """
 
     rank: int
@@ -50,22 +56,32 @@ class ProjectBar:
     status: Status
 
     def __post_init__(self) -> None:
-        if self.status not in ("green", "yellow", "red"):
-            raise ValueError(f"status must be 'green', 'yellow' or 'red', not {self.status!r}")
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, not {self.status!r}")
 
 
 @dataclass(frozen=True)
 class BulletinBar:
-    """One unit in the monthly bulletin.
+    """One line of the monthly bulletin's table: a unit, or the city as a whole.
+
+    Figures come rounded as the caller shows them elsewhere (the bulletin's paragraph, the
+    ledger), so the chart writes the same digits.
 
     Attributes:
-        name: The unit's name.
-        ratio_to_plan: Investment completed / planned to date (序时进度); 1.0 = on schedule.
-            None when there is nothing to compare (no plan yet, or no report).
+        name: The unit's name (or the city's).
+        done: Investment completed this year, in the unit the header names (e.g. 亿元).
+        share: Completed / year plan as a percentage (85.2); None without a year plan.
+        gap: Percentage points ahead of (+) or behind (-) 时间进度; None without a year plan.
+        started: Projects started (实际开工).
+        planned: Projects due to start (计划开工); 0 shows no start figures.
     """
 
     name: str
-    ratio_to_plan: float | None
+    done: float
+    share: float | None
+    gap: float | None
+    started: int = 0
+    planned: int = 0
 
 
 @dataclass(frozen=True)
@@ -92,10 +108,16 @@ class ChartText:
         status_green: Legend word for the green light (龙虎榜).
         status_yellow: Legend word for the yellow light (龙虎榜).
         status_red: Legend word for the red light (龙虎榜).
-        plan_line: Label of the 100% reference line (bulletin), e.g. "序时进度".
-        ahead: Legend word for at or above schedule (bulletin).
-        behind: Legend word for below schedule (bulletin).
-        no_data: Shown instead of a bar when a unit has no ratio (bulletin).
+        status_unreported: Legend word for the 未上报 mark (龙虎榜).
+        plan_line: Label of the reference line (bulletin), e.g. "时间进度 83.3%".
+        ahead: Legend word for at or ahead of the line (bulletin).
+        behind: Legend word for behind the line (bulletin).
+        no_data: Shown instead of a bar when a unit has no share (bulletin).
+        done_label: Header of the completed-investment column (bulletin).
+        share_label: Header of the share-of-plan column (bulletin).
+        gap_label: Header of the gap column (bulletin).
+        starts_label: Header of the starts column (bulletin).
+        footer: A note at the page's foot, e.g. what a score of 100 means; wrapped to fit.
         score_format: How scores are written, a str.format pattern.
     """
 
@@ -115,8 +137,14 @@ class ChartText:
     status_green: str = ""
     status_yellow: str = ""
     status_red: str = ""
+    status_unreported: str = ""
     plan_line: str = ""
     ahead: str = ""
     behind: str = ""
     no_data: str = "—"
+    done_label: str = ""
+    share_label: str = ""
+    gap_label: str = ""
+    starts_label: str = ""
+    footer: str = ""
     score_format: str = "{:.1f}"

@@ -27,7 +27,7 @@ from .fonts import cjk_font
 from .model import ChartText, UnitBar
 from .text import shorten
 
-MAX_ROWS = 60
+MAX_ROWS = 55  # with the headers and a two-line footer: within Telegram's 2,560 px
 
 # Columns, in inches from the left.
 RANK_X = 0.78  # right edge of the place number
@@ -90,11 +90,18 @@ def _flag_handle(flag: str) -> tuple[Line2D, Patch]:
 def unit_ranking_png(rows: Sequence[UnitBar], text: ChartText) -> bytes:
     """The units ranked by score, best at top, as a phone-width PNG.
 
-    Rows may come in any order; ties share a place. Beyond 60 units the middle is left out
-    for a "… N more" row. Slow (tens of ms): call it through asyncio.to_thread.
+    Rows may come in any order, drawn by score; each shows its own rank, or else its place by
+    score, ties sharing it. Beyond 55 units the middle is left out for a "… N more" row. Slow
+    (tens of ms): call it through asyncio.to_thread.
     """
-    ordered = sorted(rows, key=lambda r: r.score, reverse=True)
-    places = dict(zip(map(id, ordered), ranks([r.score for r in ordered]), strict=True))
+    return unit_ranking_page(rows, text).png()
+
+
+def unit_ranking_page(rows: Sequence[UnitBar], text: ChartText) -> Page:
+    """The units' ranking drawn on a page, not yet rendered (tests read what it holds)."""
+    ordered = sorted(rows, key=lambda r: (-r.score, r.rank or 0, r.name))
+    by_score = ranks([r.score for r in ordered])
+    places = {id(r): r.rank or place for r, place in zip(ordered, by_score, strict=True)}
     shown = elide(ordered, MAX_ROWS)
     headed = bool(text.name_label or text.score_label or text.change_label)
     row = row_height(len(shown) + headed)
@@ -105,7 +112,7 @@ def unit_ranking_png(rows: Sequence[UnitBar], text: ChartText) -> bytes:
     page = Page(text, len(shown) * row + headed * 0.36 if shown else EMPTY_BODY, legend)
     if not shown:
         page.empty(text.empty)
-        return page.png()
+        return page
 
     top = page.body_top
     if headed:
@@ -181,4 +188,4 @@ def unit_ranking_png(rows: Sequence[UnitBar], text: ChartText) -> bytes:
         )
     if low < 0:  # a zero line, only needed when some bars go left of it
         ax.axvline(zero, color=RULE, lw=1, zorder=1)
-    return page.png()
+    return page

@@ -50,3 +50,26 @@ def _take(text: str, width: int) -> tuple[str, int]:
             return text[:i], used
         used += w
     return text, used
+
+
+# A line may not start with these (避头尾): they stay at the end of the line before.
+_NO_LINE_START = "，。、；：！？）》」』”’,.;:!?)%"
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` broken into lines of at most `width` columns: at its own line breaks, then between
+    any two characters (Chinese has no spaces); a closing punctuation mark stays with the word
+    before it, one past `width`."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, used = "", 0
+        for ch in paragraph:
+            w = char_width(ch)
+            if used + w > width and line and ch not in _NO_LINE_START:
+                lines.append(line)
+                line, used = "", 0
+            line += ch
+            used += w
+        if line:
+            lines.append(line)
+    return lines

@@ -1,6 +1,9 @@
 """The weekly ranking and the monthly bulletin as they are pushed: charts, captions, ledger.
 
 One renderer serves one dispatch run, so a week is scored once however many groups get it.
+What the pushes show is read from the week's results (places, flags, statuses) and never
+decided here: a caption names exactly the flagged units, a chart's places are those of the
+ranking it shows, and a project whose status is unknown is drawn as 未上报, never as green.
 """
 
 from __future__ import annotations
@@ -21,8 +24,11 @@ from charts import (
     project_board_png,
     unit_ranking_png,
 )
-from domain.plan import planned_to_date
-from domain.scoring import quarter_theme, quarterly_metric, rank
+from domain.bulletin import Bulletin, Figures, bulletin, percent, tenth, yi
+from domain.leaderboard import board_lists
+from domain.ranking import Ranked, rank
+from domain.scoring import quarter_theme, quarterly_metric
+from domain.status import RED, UNREPORTED, YELLOW, ProjectFacts
 from ledger.export_xlsx import Scope, build
 from messages import t
 from ranking import service
@@ -32,8 +38,41 @@ from scheduler.workdays import WorkCalendar
 from storage import Database, facts
 
 CAPTION = 1000  # Telegram allows 1024 characters under a photo
-NAMED = 3  # units praised / named in a caption
-BOARD_ROWS = 10
+BOARD_ROWS = 10  # projects per list on the city's 龙虎榜
+CITY = "city"  # the one ranking group of the city-wide 龙虎榜
+STATUSES = ("green", "yellow", "red", UNREPORTED)
+
+
+def flagged(ranked: list[Ranked]) -> tuple[list[str], list[str]]:
+    """(red-flagged best first, yellow-flagged worst first, a tie by name): the names a caption
+    may give."""
+    best = sorted((r for r in ranked if r.flag == RED), key=lambda r: (r.rank, r.subject))
+    worst = sorted((r for r in ranked if r.flag == YELLOW), key=lambda r: (-r.rank, r.subject))
+    return [r.subject for r in best], [r.subject for r in worst]
+
+
+def city_board(week: Week) -> tuple[list[Ranked], list[Ranked]]:
+    """The 龙虎榜's lists: every project of the city ranked on one list, one numbering."""
+    city = rank([(f.code, CITY, e.score) for f, e in week.projects], {}, service.CONFIG)
+    return board_lists(city, min(BOARD_ROWS, len(city) // 2))
+
+
+def unit_board(week: Week, unit: str) -> tuple[list[Ranked], list[Ranked]]:
+    """A unit's own chart: its projects ranked among themselves, the better half on top."""
+    mine = [(f.code, unit, e.score) for f, e in week.projects if f.unit == unit]
+    return board_lists(rank(mine, {}, service.CONFIG), (len(mine) + 1) // 2)
+
+
+def project_bars(week: Week, ranked: list[Ranked]) -> list[ProjectBar]:
+    """Ranked projects as chart rows; a project with no known status is 未上报, never green."""
+    by_code = {f.code: f for f, _ in week.projects}
+    bars = []
+    for r in ranked:
+        f = by_code[r.subject]
+        st = week.statuses.get(f.project_id)
+        color = st.color if st is not None and st.color in STATUSES else UNREPORTED
+        bars.append(ProjectBar(r.rank, f.name, f.unit, r.score, color))
+    return bars
 
 
 class PeriodicRenderer:
@@ -50,7 +89,7 @@ class PeriodicRenderer:
         return self._weeks[as_of]
 
     def _text(self, title: str, start: date, end: date, **extra: str) -> ChartText:
-        return ChartText(
+        words = dict(
             title=title, subtitle=t("chart.period", start=start.isoformat(), end=end.isoformat()),
             as_of=t("chart.as_of", time=self.now.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")),
             empty=t("chart.empty"), more=t("chart.more", n="{n}"), score_label=t("chart.score"),
@@ -58,97 +97,97 @@ class PeriodicRenderer:
             yellow_flag=t("chart.yellow_flag"), top_label=t("chart.top"),
             bottom_label=t("chart.bottom"), status_green=t("chart.green"),
             status_yellow=t("chart.yellow"), status_red=t("chart.red"),
-            plan_line=t("chart.plan_line"), ahead=t("chart.ahead"), behind=t("chart.behind"),
-            no_data=t("chart.no_data"), **extra,
+            status_unreported=t("pushes.unreported"),
         )  # fmt: skip
+        return ChartText(**{**words, **extra})
+
+    def _ranking_text(self, title: str, week: Week, name_label: str) -> ChartText:
+        """A ranking chart's words; its footer says what a score of 100 means."""
+        return self._text(title, week.start, week.end, name_label=name_label,
+                          footer=t("pushes.score_scale"))  # fmt: skip
 
     async def units(self, as_of: date, group: str) -> Rendered:
         """The leaders' chart: units of one ranking group, flags and arrows."""
         week = await self.week(as_of)
         ranked = [r for r in week.unit_ranks if r.group == group]
-        rows = [UnitBar(r.subject, r.score, r.change, r.flag) for r in ranked]
+        rows = [UnitBar(r.subject, r.score, r.change, r.flag, r.rank) for r in ranked]
         name = t(f"group.{group}")
-        text = self._text(t("chart.units_title", group=name), week.start, week.end,
-                          name_label=t("chart.name"))  # fmt: skip
+        text = self._ranking_text(t("chart.units_title", group=name), week, t("chart.name"))
         photo = await asyncio.to_thread(unit_ranking_png, rows, text)
-        names = [r.subject for r in ranked]
-        caption = t("weekly.caption", group=name, start=week.start.isoformat(),
-                    end=week.end.isoformat(), best="、".join(names[:NAMED]) or t("weekly.none"),
-                    worst="、".join(names[-NAMED:][::-1]) if len(names) > NAMED else
-                    t("weekly.none"))  # fmt: skip
+        best, worst = flagged(ranked)
+        caption = t("weekly.caption", group=name, period=week.period,
+                    start=week.start.isoformat(), end=week.end.isoformat(),
+                    best="、".join(best) or t("weekly.none"),
+                    worst="、".join(worst) or t("weekly.none"))  # fmt: skip
         return Rendered(caption[:CAPTION], [], photo=photo)
 
+    async def _projects_chart(
+        self, week: Week, lists: tuple[list[Ranked], list[Ranked]], title: str
+    ) -> bytes:
+        top, bottom = (project_bars(week, rows) for rows in lists)
+        text = self._ranking_text(title, week, t("chart.project"))
+        return await asyncio.to_thread(project_board_png, top, bottom, text)
+
     async def board(self, as_of: date) -> Rendered:
-        """The projects' 龙虎榜: top and bottom of the city."""
+        """The projects' 龙虎榜: the city's best and worst on one list."""
         week = await self.week(as_of)
-        ordered = sorted(week.project_ranks, key=lambda r: (-r.score, r.subject))
-        n = min(BOARD_ROWS, len(ordered) // 2)
-        by_code = {f.code: f for f, _ in week.projects}
-
-        def bar(r) -> ProjectBar:
-            f = by_code[r.subject]
-            st = week.statuses.get(f.project_id)
-            return ProjectBar(r.rank, f.name, f.unit, r.score, st.color if st else "green")
-
-        top = [bar(r) for r in ordered[:n]]
-        bottom = [bar(r) for r in ordered[len(ordered) - n :]] if n else []
-        text = self._text(t("chart.board_title"), week.start, week.end,
-                          name_label=t("chart.project"))  # fmt: skip
-        photo = await asyncio.to_thread(project_board_png, top, bottom, text)
-        return Rendered(t("chart.board_title"), [], photo=photo)
-
-    async def unit(self, as_of: date, unit_id: int) -> Rendered | None:
-        """A unit's group: its own projects' scores."""
-        unit = await self.db.fetchval("SELECT name FROM units WHERE id = ?", (unit_id,))
-        week = await self.week(as_of)
-        mine = sorted(
-            ((f, e) for f, e in week.projects if f.unit == unit), key=lambda p: -p[1].score
-        )
-        if not mine:
-            return None
-        ranks = {r.subject: r.rank for r in week.project_ranks}
-        rows = [
-            ProjectBar(ranks.get(f.code, 0), f.name, f.unit, e.score,
-                       week.statuses[f.project_id].color
-                       if f.project_id in week.statuses else "green")
-            for f, e in mine
-        ]  # fmt: skip
-        half = (len(rows) + 1) // 2
-        text = self._text(t("chart.unit_title", unit=unit), week.start, week.end,
-                          name_label=t("chart.project"))  # fmt: skip
-        photo = await asyncio.to_thread(project_board_png, rows[:half], rows[half:], text)
-        caption = t("weekly.unit_caption", unit=unit, start=week.start.isoformat(),
+        photo = await self._projects_chart(week, city_board(week), t("chart.board_title"))
+        caption = t("pushes.board_caption", period=week.period, start=week.start.isoformat(),
                     end=week.end.isoformat())  # fmt: skip
         return Rendered(caption, [], photo=photo)
 
+    async def unit(self, as_of: date, unit_id: int) -> Rendered | None:
+        """A unit's group: its own projects' scores and places within the unit."""
+        unit = await self.db.fetchval("SELECT name FROM units WHERE id = ?", (unit_id,))
+        week = await self.week(as_of)
+        lists = unit_board(week, unit or "")
+        if not any(lists):
+            return None
+        photo = await self._projects_chart(week, lists, t("chart.unit_title", unit=unit))
+        caption = t("weekly.unit_caption", unit=unit, period=week.period,
+                    start=week.start.isoformat(), end=week.end.isoformat())  # fmt: skip
+        return Rendered(caption, [], photo=photo)
+
+    async def figures(self, start: date, end: date) -> tuple[list[ProjectFacts], Bulletin]:
+        """The month's projects and figures, from the ledger as of the month's last day."""
+        projects = await facts.load(self.db, end, start, self.calendar, self.tz, None,
+                                    service.CONFIG.unit_groups)  # fmt: skip
+        return projects, bulletin(projects, end, t("bulletin.city"))
+
     async def monthly(self, start: date, end: date) -> Rendered:
-        """The bulletin chart (investment against 序时进度 per unit) with praise and laggards."""
-        projects = await facts.load(self.db, end, start, self.calendar, self.tz)
-        done: dict[str, int] = defaultdict(int)
-        planned: dict[str, int] = defaultdict(int)
-        for f in projects:
-            done[f.unit] += f.done_yuan
-            planned[f.unit] += planned_to_date(f.year_plan_yuan, f.monthly_plan_yuan, end)
-        ratios = {u: (done[u] / planned[u] if planned[u] else None) for u in done}
-        rows = [BulletinBar(u, r) for u, r in sorted(ratios.items(), key=lambda i: -(i[1] or 0))]
+        """The bulletin: the city's figures, the chart per unit, praise, laggards, overdue nodes
+        and open problems, all as of the month's last day."""
+        projects, figures = await self.figures(start, end)
         month = f"{end.year}年{end.month}月"
-        text = self._text(t("chart.bulletin_title", month=month), start, end,
-                          name_label=t("chart.name"))  # fmt: skip
-        photo = await asyncio.to_thread(bulletin_png, rows, text)
-        ranked = [
-            u for u, r in sorted(ratios.items(), key=lambda i: -(i[1] or 0)) if r is not None
-        ]
-        lines = [t("monthly.caption", month=month)]
-        if ranked:
-            lines.append(t("monthly.praise", names="、".join(ranked[:NAMED])))
-        if len(ranked) > NAMED:
-            lines.append(t("monthly.laggards", names="、".join(ranked[-NAMED:][::-1])))
+        time = percent(figures.time)
+        text = self._text(
+            t("bulletin.title", month=month), start, end,
+            subtitle=t("bulletin.subtitle", months=months(end), end=end.isoformat()),
+            name_label=t("chart.name"), plan_line=t("bulletin.time_line", time=time),
+            ahead=t("bulletin.ahead"), behind=t("bulletin.behind"), no_data=t("bulletin.no_plan"),
+            done_label=t("bulletin.done_label"), share_label=t("bulletin.share_label"),
+            gap_label=t("bulletin.gap_label"), starts_label=t("bulletin.starts_label"),
+            footer=t("bulletin.footer", time=time, month=end.month),
+        )  # fmt: skip
+        photo = await asyncio.to_thread(
+            bulletin_png, [bar(u, figures) for u in figures.units], text, float(figures.time),
+            bar(figures.city, figures),
+        )  # fmt: skip
+        lines = [t("monthly.caption", month=month), paragraph(figures)]
+        shares = [(u.name, CITY, float(percent(u.share))) for u in figures.units
+                  if u.share is not None]  # fmt: skip
+        best, worst = flagged(rank(shares, {}, service.CONFIG))
+        if best:
+            lines.append(t("monthly.praise", names="、".join(best)))
+        if worst:
+            lines.append(t("monthly.laggards", names="、".join(worst)))
         overdue = [(f.code, m.name) for f in projects for m in f.milestones
                    if m.due <= end and (m.done_on is None or m.done_on > end)]  # fmt: skip
         if overdue:
             items = "、".join(f"{code} {name}" for code, name in overdue[:5])
             lines.append(t("monthly.overdue", n=len(overdue), items=items))
-        problems = [p for f in projects for p in f.problems if p.closed_on is None]
+        problems = [p for f in projects for p in f.problems
+                    if p.closed_on is None or p.closed_on > end]  # fmt: skip
         if problems:
             late = sum(1 for p in problems if p.deadline and p.deadline < end)
             lines.append(t("monthly.open_problems", n=len(problems), late=late))
@@ -191,3 +230,39 @@ class PeriodicRenderer:
         if yellow:
             lines.append(t("monthly.quarter_yellow", names="、".join(yellow)))
         return Rendered("\n".join(lines), [])
+
+
+def months(end: date) -> str:
+    """The months a bulletin covers: 1-11月, or 1月 in January."""
+    return t("bulletin.months", month=end.month) if end.month > 1 else t("bulletin.months_first")
+
+
+def paragraph(b: Bulletin) -> str:
+    """The paragraph a bulletin opens with: the city's figures as of the month's end."""
+    city = b.city
+    share = city.share
+    if share is None:
+        invest = t("bulletin.no_plan_share")
+    else:
+        gap = city.gap(b.time) or 0
+        points = abs(tenth(gap))
+        where = "level" if points == 0 else "ahead" if gap > 0 else "behind"
+        invest = t("bulletin.share", share=percent(share),
+                   gap=t(f"bulletin.gap_{where}", points=points))  # fmt: skip
+    rate = "" if city.start_rate is None else t("bulletin.rate", rate=percent(city.start_rate))
+    starts = t("bulletin.starts", planned=city.planned_starts, started=city.actual_starts,
+               rate=rate)  # fmt: skip
+    return t("bulletin.paragraph", n=city.projects, total=yi(city.total_yuan),
+             plan=yi(city.year_plan_yuan), months=months(b.month_end), done=yi(city.done_yuan),
+             invest=invest, starts=starts)  # fmt: skip
+
+
+def bar(figures: Figures, b: Bulletin) -> BulletinBar:
+    """One line of the bulletin's chart, rounded as the paragraph rounds."""
+    share, gap = figures.share, figures.gap(b.time)
+    return BulletinBar(
+        figures.name, float(yi(figures.done_yuan)),
+        None if share is None else float(percent(share)),
+        None if gap is None else float(tenth(gap)),
+        figures.actual_starts, figures.planned_starts,
+    )  # fmt: skip

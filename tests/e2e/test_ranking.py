@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import invite, join, person
+from tests.e2e.conftest import import_city, invite, join, person
 from tests.fakebot import FakeBotApi
 from tests.harness import RunningBot, Talk, rows, with_buttons
 
@@ -101,3 +101,68 @@ async def test_last_week_is_kept_and_changes_show(
     this = await admin.text("/rank 本周")
     assert "2026-W49" in this and "1. 🚩城关区 " in this and "▲1" in this
     assert await admin.text("/rank") == last  # on Monday the default is the week just ended
+
+
+# Five territories ranked together (groups of 4-5 once named a unit under both 领先 and 落后).
+FIVE_UNITS = (
+    "项目编号,项目名称,责任单位,项目类别,建设阶段,包抓领导,总投资（万元）,年度计划投资（万元）\n"
+    """D-1,东城综合管廊,东城区,基础设施,在建,王副市长,50000,20000
+D-2,东城安置小区,东城区,民生,在建,王副市长,20000,8000
+W-1,西城物流园,西城区,产业,在建,王副市长,60000,20000
+N-1,南城医院,南城区,民生,在建,李副市长,30000,10000
+B-1,北城学校,北城区,民生,在建,李副市长,8000,3000
+C-1,城关水厂,城关区,基础设施,在建,李副市长,40000,12000
+"""
+).encode()
+LEADERS, EAST = -1001, -1002
+
+
+def caption_names(caption: str, label: str) -> set[str]:
+    """The units a caption names on its line starting with `label`; none for "—"."""
+    (line,) = [x for x in caption.splitlines() if x.startswith(label)]
+    names = line.split("：", 1)[1]
+    return set() if names == "—" else set(names.split("、"))
+
+
+def flagged_in(ranking: str, flag: str) -> set[str]:
+    """Units /rank shows with `flag` (🚩 or 🟨): lines like "1. 🚩东城区 88.0分 新"."""
+    return {x.split(flag, 1)[1].split(" ")[0] for x in ranking.splitlines() if flag in x}
+
+
+async def test_monday_push_names_exactly_the_flagged_units_for_the_charted_week(
+    bot: RunningBot, fake: FakeBotApi, admin: Talk
+) -> None:
+    await import_city(admin, FIVE_UNITS)
+    east, west = person(fake, 2001, "张三"), person(fake, 2002, "李四")
+    await join(east, await invite(admin, "联络员 东城区"))
+    await join(west, await invite(admin, "联络员 西城区"))
+    for chat, title, args in ((LEADERS, "市领导群", "leaders"), (EAST, "东城区群", "unit 东城区")):
+        fake.add_to_group(admin.user, chat, title)
+        cursor = fake.cursor()
+        fake.send_text(admin.user, f"/bindgroup {args}", chat_id=chat, chat_title=title)
+        await fake.wait_reply(chat, after=cursor, contains="✅")
+    # Week 48: 东城区 reports real progress twice, 西城区 once with little, the rest nothing.
+    await report(east, "D-1", "综合管廊主体浇筑完成300米", "1.5亿")
+    await report(west, "W-1", "物流园场地平整", "500万")
+    bot.clock.advance(days=1)
+    await report(east, "D-1", "综合管廊顶板浇筑完成200米", "1.8亿")
+    await bot.tick("2026-11-30 09:00")
+    await fake.wait_idle()
+
+    # (The start-up tick may have sent last week's and last month's pushes: they are not ours.)
+    photos = [c for c in fake.sent_to(LEADERS)
+              if c.ok and c.method == "sendPhoto" and "2026-W48" in (c.text or "")]  # fmt: skip
+    (units,) = [c for c in photos if "领先" in c.text]
+    best, worst = caption_names(units.text, "领先"), caption_names(units.text, "落后")
+    ranking = await admin.text("/rank 2026-W48")
+    assert "2026-W48" in ranking
+    assert best == flagged_in(ranking, "🚩")
+    assert worst == flagged_in(ranking, "🟨")
+    assert not best & worst
+    # The hints name the week on the chart, not "this week" as of whenever they are read.
+    assert "/why 单位名 2026-W48" in units.text and "/rank 2026-W48" in units.text
+    (board,) = [c for c in photos if "龙虎榜" in c.text]
+    assert "/why 项目编号 2026-W48" in board.text
+    (mine,) = [c for c in fake.sent_to(EAST)
+               if c.ok and c.method == "sendPhoto" and "2026-W48" in (c.text or "")]  # fmt: skip
+    assert "东城区" in mine.text and "本单位内排名" in mine.text

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from matplotlib import font_manager
 from matplotlib.colors import to_rgb
+from matplotlib.text import Text
 from PIL import Image
 
 from charts import (
@@ -35,7 +36,11 @@ from charts import (
     shorten,
     unit_ranking_png,
 )
-from charts._page import Gap, elide, fit, ranks
+from charts._page import Gap, Page, elide, fit, ranks
+from charts.board import board_page
+from charts.bulletin import bulletin_page
+from charts.ranking import unit_ranking_page
+from charts.text import wrap
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,10 +63,17 @@ TEXT = ChartText(
     status_green="正常推进",
     status_yellow="进度滞后",
     status_red="严重滞后",
-    plan_line="序时进度",
-    ahead="达到序时",
-    behind="滞后序时",
-    no_data="未报送",
+    status_unreported="未上报",
+    plan_line="时间进度 83.3%",
+    ahead="达到时间进度",
+    behind="落后时间进度",
+    no_data="无年度计划",
+    done_label="完成投资\n（亿元）",
+    share_label="占年度计划",
+    gap_label="较时间进度\n（百分点）",
+    starts_label="开工\n实际/计划",
+    footer="得分为0–100分：100分表示各项适用指标均达到目标（投资达到序时进度，应开工的已开工，"
+    "节点、问题按期完成，每个工作日都有实质进展）。",
 )
 UNITS = [
     "城关区",
@@ -96,33 +108,41 @@ def unit_rows(n: int) -> list[UnitBar]:
 
 
 def project_rows(n: int, first: int) -> list[ProjectBar]:
-    lights = ("green", "yellow", "red")
+    lights = ("green", "yellow", "red", "unreported")
     return [
         ProjectBar(
             rank=first + i,
             name=PROJECTS[i % len(PROJECTS)],
             unit=UNITS[i % len(UNITS)],
             score=95 - (first + i) * 0.3,
-            status=lights[i % 3],
+            status=lights[i % 4],
         )
         for i in range(n)
     ]
 
 
 def bulletin_rows(n: int) -> list[BulletinBar]:
-    return [
-        BulletinBar(
-            f"{UNITS[i % len(UNITS)]}{i}", None if i % 11 == 5 else [3.4, 1.0, 0.997, 0.4][i % 4]
-        )
-        for i in range(n)
-    ]
+    rows = []
+    for i in range(n):
+        # Far ahead (clipped), exactly at 时间进度, just behind, far behind, nothing; no plan.
+        share = None if i % 11 == 5 else [340.0, 83.3, 83.2, 40.0, 0.0][i % 5]
+        gap = None if share is None else round(share - 83.3, 1)
+        rows.append(BulletinBar(f"{UNITS[i % len(UNITS)]}{i}", [1234.5, 5.0, 0.0, 12.3][i % 4],
+                                share, gap, i % 4, i % 4 + i % 3))  # fmt: skip
+    return rows
 
 
+CITY = BulletinBar("全市", 1234.5, 85.2, 1.9, 30, 41)
 CHARTS: dict[str, Callable[[int], bytes]] = {
     "ranking": lambda n: unit_ranking_png(unit_rows(n), TEXT),
     "board": lambda n: project_board_png(project_rows(n, 1), project_rows(n, 251 - n), TEXT),
-    "bulletin": lambda n: bulletin_png(bulletin_rows(n), TEXT),
+    "bulletin": lambda n: bulletin_png(bulletin_rows(n), TEXT, 10 / 12, CITY),
 }
+
+
+def drawn(page: Page) -> list[str]:
+    """Every piece of text on a page, as drawn."""
+    return [t.get_text() for t in page.fig.findobj(Text) if t.get_text()]
 
 
 def render(chart: str, n: int) -> bytes:
@@ -258,11 +278,11 @@ def test_flags_and_lights_differ_in_greyscale() -> None:
     flags = [ranking.PLAIN["color"], *(style["color"] for style in ranking.BAR_STYLE.values())]
     lights = [color for _, color in board.STATUS_STYLE.values()]
     assert spread(flags) >= 0.1
-    assert spread(lights) >= 0.1
+    assert spread(lights) >= 0.1  # 未上报 too: unknown never passes for green, even in grey
     assert spread([bulletin.AHEAD["color"], bulletin.BEHIND["color"]]) >= 0.1
     # …and not by colour alone: the flagged bars are hatched, the lights differ in shape.
     assert all(style["hatch"] for style in ranking.BAR_STYLE.values())
-    assert len({marker for marker, _ in board.STATUS_STYLE.values()}) == 3
+    assert len({marker for marker, _ in board.STATUS_STYLE.values()}) == 4
 
 
 def test_invalid_flag_or_status_is_refused() -> None:
@@ -286,11 +306,64 @@ def test_change_mark(change: int | None, expected: tuple[str, str, str]) -> None
 
 
 @pytest.mark.parametrize(
-    ("ratio", "expected"),
-    [(1.0, "100%"), (0.997, "99%"), (0.29, "29%"), (3.4, "340%"), (0.0, "0%"), (-0.1, "-10%")],
+    ("points", "expected"), [(1.9, "+1.9"), (-3.4, "-3.4"), (0.0, "0.0"), (-0.04, "0.0")]
 )
-def test_percent_rounds_down(ratio: float, expected: str) -> None:
-    assert bulletin.percent(ratio) == expected
+def test_gap_has_its_sign(points: float, expected: str) -> None:
+    assert bulletin.signed(points) == expected
+
+
+# --- what each chart shows -------------------------------------------------------------------
+
+
+def test_one_project_draws_no_empty_bottom_list() -> None:
+    (only,) = project_rows(1, 1)
+    words = drawn(board_page([only], [], TEXT))
+    assert TEXT.top_label in words and only.name in words
+    assert TEXT.bottom_label not in words and TEXT.empty not in words
+    words = drawn(board_page([], [only], TEXT))  # a lone project at 0 is a bottom list alone
+    assert TEXT.bottom_label in words and TEXT.top_label not in words
+    assert TEXT.empty not in words
+
+
+def test_unreported_has_its_own_mark_and_legend_entry() -> None:
+    rows = [ProjectBar(1, "甲项目", "城关区", 50.0, "green"),
+            ProjectBar(2, "乙项目", "城关区", 0.0, "unreported")]  # fmt: skip
+    page = board_page(rows, [], TEXT)
+    assert TEXT.status_unreported in drawn(page)
+    axes = page.fig.axes[0]
+    marks = {c.get_offsets()[0][1]: c for c in axes.collections if c.get_offsets().size}
+    green, unknown = marks[0.0], marks[1.0]  # rows 0 and 1
+    assert to_rgb(unknown.get_facecolor()[0]) == to_rgb(board.STATUS_STYLE["unreported"][1])
+    assert to_rgb(unknown.get_facecolor()[0]) != to_rgb(green.get_facecolor()[0])
+    assert unknown.get_paths()[0] != green.get_paths()[0]
+
+
+def test_footer_is_drawn_whole_and_grows_the_page() -> None:
+    plain = ChartText(title="周排名")
+    with_note = ChartText(title="周排名", footer=TEXT.footer)
+    assert Page(with_note, 1.0).height > Page(plain, 1.0).height
+    assert "".join(drawn(Page(with_note, 1.0))).endswith(TEXT.footer)
+
+
+def test_bulletin_shows_the_city_first_and_every_figure_as_given() -> None:
+    rows = [BulletinBar("东城区", 3.2, 40.0, -43.3, 1, 2), BulletinBar("西城区", 0.0, None, None),
+            BulletinBar("城关区", 12.3, 95.0, 11.7, 3, 3)]  # fmt: skip
+    words = drawn(bulletin_page(rows, TEXT, 10 / 12, CITY))
+    names = [w for w in words if w in ("全市", "城关区", "东城区", "西城区")]
+    assert names == ["全市", "城关区", "东城区", "西城区"]  # city, by share, no plan last
+    for figure in ("1234.5", "85.2%", "+1.9", "30/41", "12.3", "95.0%", "+11.7", "3/3", "3.2",
+                   "40.0%", "-43.3", "1/2", TEXT.no_data):  # fmt: skip
+        assert figure in words
+    assert "1" in words and "2" in words  # places of the units with a plan
+
+
+def test_wrap_breaks_at_line_ends_and_keeps_punctuation() -> None:
+    assert wrap("较时间进度\n（百分点）", 20) == ["较时间进度", "（百分点）"]
+    assert wrap("甲乙丙丁", 4) == ["甲乙", "丙丁"]
+    assert wrap("甲乙，丙丁", 4) == ["甲乙，", "丙丁"]  # no line starts with a comma
+    lines = wrap(TEXT.footer, 40)
+    assert "".join(lines) == TEXT.footer
+    assert all(display_width(line) <= 42 for line in lines)
 
 
 # --- shorten -------------------------------------------------------------------------------
@@ -383,3 +456,13 @@ def preview() -> Iterator[None]:
         for chart, draw in CHARTS.items():
             for n in (0, 10, 60, 250):
                 (Path(out) / f"{chart}-{n}.png").write_bytes(draw(n))
+
+
+def test_unit_ranking_shows_the_places_it_is_given() -> None:
+    rows = [UnitBar("甲区", 50.0, 0, "red", 1), UnitBar("乙区", 0.0, 0, None, 2),
+            UnitBar("丙区", 0.0, 0, None, 2)]  # fmt: skip
+    words = drawn(unit_ranking_page(rows, TEXT))
+    assert words.count("2") == 2 and "3" not in words
+    # Without places, ties share one by score.
+    words = drawn(unit_ranking_page([UnitBar("甲区", 1.0, 0), UnitBar("乙区", 1.0, 0)], TEXT))
+    assert words.count("1") == 2
