@@ -3,7 +3,8 @@
 A small simulated city: an admin imports ~20 projects from a messy Excel list, invites a leader
 and three liaisons; the liaisons report (one with a problem and a site photo, one mistyping an
 amount first), one corrects today's report, and a stranger is turned away; then the 18:00
-board reaches a unit's group and next Monday's ranking charts the leaders' group. The
+board reaches a unit's group, next Monday's ranking charts the leaders' group, and on
+December 1 the month's bulletin (the city's figures, a chart per unit, the .xlsx ledger). The
 conversation is printed and everything the bot sent (charts included) is written to a folder.
 """
 
@@ -118,7 +119,7 @@ async def run_demo(out: Path) -> int:
             await talk[2002].say("/mine")
             await talk[9999].say("你好，我想看看项目进度")
             await admin.say(f"/projects {units[0]}")
-            # Groups get the 18:00 board and, next Monday, the ranking charts.
+            # Groups get the 18:00 board, next Monday the ranking charts, then the bulletin.
             for chat, title, args in (
                 (LEADERS, "市重点项目领导群", "leaders"),
                 (UNIT_GROUP, f"{units[0]}调度群", f"unit {units[0]}"),
@@ -129,6 +130,7 @@ async def run_demo(out: Path) -> int:
                 await fake.wait_reply(chat, after=cursor, contains="✅")
             await bot.tick("2026-11-23 18:00")
             await bot.tick("2026-11-30 09:00")
+            await bot.tick("2026-12-01 09:00")
             await fake.wait_idle()
         finally:
             await bot.stop()
