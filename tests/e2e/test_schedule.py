@@ -254,7 +254,7 @@ async def test_monthly_bulletin_ledger_and_quarter_flags(town: Town) -> None:
     await town.bot.tick("2026-12-01 09:00")
     sent = [c for c in town.fake.sent_to(LEADERS) if c.ok]
     chart = [c for c in sent if c.method == "sendPhoto" and "月度通报" in (c.text or "")]
-    assert len(chart) == 1 and "表扬" in chart[0].text
+    assert len(chart) == 1 and chart[0].text.splitlines()[1].startswith("全市重点项目4项，")
     ledger = [c for c in sent if c.method == "sendDocument"]
     assert len(ledger) == 1 and ledger[0].message["document"]["file_name"].endswith(".xlsx")
     assert not [c for c in sent if "季度红黄旗" in (c.text or "")]  # November ends no quarter
