@@ -17,6 +17,7 @@ from tests.e2e.test_ranking import report
 from tests.fakebot import FakeBotApi
 from tests.harness import RunningBot, Talk, rows
 
+LEADERS = -1001
 # 万元. Year plans of 3,000万 without a monthly plan: 序时进度 by Sunday Nov 29 (day 333 of 365)
 # is 3000 * 333 / 365 = 2,736.99万; HW-06 has no plan at all.
 WEEK_CSV = (
@@ -86,13 +87,17 @@ async def workday(bot: RunningBot, day: str, people: dict[str, Talk]) -> None:
 
 
 async def test_an_honest_week(
-    town: dict[str, Talk], bot: RunningBot, admin: Talk, db_path: Path
+    town: dict[str, Talk], bot: RunningBot, admin: Talk, db_path: Path, fake: FakeBotApi
 ) -> None:
     # Imported on Monday at 10:00: judged at once. 0 invested against 序时进度 late in the year
     # is red, silence or not; HW-06 has nothing to judge it by: 未上报, never green.
     assert colors(db_path) == {"HW-01": "red", "HW-02": "red", "HW-03": "red", "HW-04": "red",
                                "HW-05": "red", "HW-06": "unreported"}  # fmt: skip
     assert "⚪未上报" in await admin.text("/status HW-06")
+    fake.add_to_group(admin.user, LEADERS, "市领导群")
+    cursor = fake.cursor()
+    fake.send_text(admin.user, "/bindgroup leaders", chat_id=LEADERS, chat_title="市领导群")
+    await fake.wait_reply(LEADERS, after=cursor, contains="✅")
 
     for day in DAYS:
         await workday(bot, day, town)
@@ -147,6 +152,18 @@ async def test_an_honest_week(
     assert "🟢1 🟡1 🔴0 ⚪未上报0" in await admin.text("/status 高新区")
     card = await admin.text("/status HW-02")
     assert "2026-W48 得分 42.7，区县及开发区第 3 名" in card and "最近上报：2026-11-26" in card
+
+    # The Monday push (due at 09:00, sent by now) shows the same week and names exactly the
+    # flagged units: 领先 the red flags, 落后 the yellow ones.
+    await bot.tick()
+    await fake.wait_idle()
+    (chart,) = [c for c in fake.sent_to(LEADERS) if c.ok and c.method == "sendPhoto"
+                and "领先" in (c.text or "") and "2026-W48" in c.text]  # fmt: skip
+    named = dict(line.split("：", 1) for line in chart.text.splitlines()[1:3])
+    assert named == {"领先（红旗）": "东城区、高新区", "落后（黄旗）": "北城区、南城区"}
+    assert {unit for _, flag, unit, _ in lines if flag == "🚩"} == {"东城区", "高新区"}
+    assert {unit for _, flag, unit, _ in lines if flag == "🟨"} == {"北城区", "南城区"}
+    assert "/why 单位名 2026-W48" in chart.text
 
 
 async def test_a_leader_sees_their_projects_and_any_units_aggregate(
