@@ -17,6 +17,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 import sender
 from callback_data import Schema
+from handlers.common import bound_person
 from messages import t
 
 log = logging.getLogger(__name__)
@@ -57,10 +58,11 @@ async def _remove_keyboard(update: Update) -> None:
 
 
 async def on_stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Any press no schema accepts: say the button is no longer valid; change nothing."""
+    """Any press no schema accepts: say the button is no longer valid; change nothing. A
+    stranger pressing forged buttons hears only the (hourly) stranger line."""
     await _answer(update)
     chat = update.effective_chat
-    if chat is not None:
+    if chat is not None and await bound_person(update, context) is not None:
         await sender.send_text(context.bot, chat.id, t("common.stale_button"))
 
 

@@ -34,3 +34,22 @@ async def test_forged_callback_data_gets_stale_reply(
         assert fake.callback_answered(query["id"])
     assert rows(db_path, AUDIT) == before
     assert "出错" not in "\n".join(fake.texts_to(liaison.chat_id))
+
+
+async def test_a_strangers_forged_presses_get_one_line_an_hour(
+    city: RunningBot, fake: FakeBotApi
+) -> None:
+    stranger = person(fake, 6666, "路人")
+    shown = (await stranger.say("/help"))[-1]  # the stranger line, the one of this hour
+    cursor = fake.cursor()
+    queries = [fake.press(stranger.user, shown, data) for data in ("zz:1", "rn:x", "r:x")]
+    for query in queries:
+        await fake.wait_for(
+            lambda c, q=query: (
+                c.method == "answerCallbackQuery" and c.params.get("callback_query_id") == q["id"]
+            ),
+            after=cursor,
+            timeout=10,
+        )
+    await fake.wait_idle(quiet=0.5, timeout=10)
+    assert [c for c in fake.calls[cursor:] if c.method == "sendMessage"] == []
