@@ -13,10 +13,12 @@ import scheduler
 from config import Config
 from handlers.common import Services
 from handlers.menu import set_all_menus, set_person_menu
+from handlers.web import WEB
 from membership import apply_config_admins
 from ranking import service as ranking
 from storage import Database
 from transport import PerChatUpdateProcessor, RetryingRateLimiter
+from web.server import WebServer
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
@@ -98,10 +100,24 @@ async def _on_startup(app: Application) -> None:
         log.warning("%s (%s) is no longer in bot.admins: admin role removed", person.name,
                     person.tg_user_id)  # fmt: skip
     await scheduler.setup(app)
+    await _start_web(app, config, db)
     log.info("Jinzhan started as @%s, store %s", app.bot.username, config.storage_path)
 
 
+async def _start_web(app: Application, config: Config, db: Database) -> None:
+    """The dashboard, in this event loop; its clock and calendar are the bot's own."""
+    if config.web.enabled:
+        services: Services = app.bot_data["svc"]
+        server = WebServer(db, config, lambda: services.now(),
+                           app.bot_data["scheduler"].calendar, app.bot)  # fmt: skip
+        await server.start()
+        app.bot_data[WEB] = server
+
+
 async def _on_shutdown(app: Application) -> None:
+    server: WebServer | None = app.bot_data.pop(WEB, None)
+    if server is not None:
+        await server.stop()
     services: Services | None = app.bot_data.get("svc")
     if services is not None:
         await services.db.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,28 @@ class InviteConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """[web]: the read-only dashboard (驾驶舱) served by the bot's own process."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8080  # 0: any free port (tests, the demo)
+    public_url: str = ""  # what people open, e.g. behind a reverse proxy; "" = http://host:port
+
+    def base_url(self, bound_port: int | None = None) -> str:
+        """The address links start with: public_url, else the host and the port bound."""
+        if self.public_url:
+            return self.public_url
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{bound_port or self.port}"
+
+    @property
+    def secure(self) -> bool:
+        """Cookies are marked Secure when people reach the dashboard over https."""
+        return self.public_url.startswith("https://")
+
+
+@dataclass(frozen=True)
 class Config:
     telegram: TelegramConfig
     bot: BotConfig
@@ -49,6 +72,7 @@ class Config:
     invites: InviteConfig
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
     thresholds: Thresholds = field(default_factory=Thresholds)
+    web: WebConfig = field(default_factory=WebConfig)
 
 
 _KNOWN: dict[str, set[str]] = {
@@ -74,6 +98,7 @@ _KNOWN: dict[str, set[str]] = {
         "start_red_days",
         "no_progress_workdays",
     },
+    "web": {"enabled", "host", "port", "public_url"},
 }
 
 
@@ -149,6 +174,7 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str]) ->
     return Config(
         scoring=scoring,
         thresholds=thresholds,
+        web=_web(raw.get("web", {})),
         telegram=TelegramConfig(
             token.strip(), base_url, base_file_url, float(timeout), rate_limit, group_rate
         ),
@@ -183,6 +209,23 @@ def _ranking(section: dict[str, Any]) -> tuple[ScoringConfig, Thresholds]:
     if values["red_points"] < values["yellow_points"]:
         raise ConfigError("ranking.red_points: must not be below ranking.yellow_points")
     return scoring, Thresholds(**values)
+
+
+def _web(section: dict[str, Any]) -> WebConfig:
+    """[web]: on by default, on localhost; public_url is what links in /web point to."""
+    enabled = _get(section, "web", "enabled", bool, True)
+    host = _get(section, "web", "host", str, "127.0.0.1").strip()
+    if not host:
+        raise ConfigError("web.host is empty: use 127.0.0.1 behind a reverse proxy")
+    port = _get(section, "web", "port", int, 8080)
+    if not 0 <= port <= 65535:
+        raise ConfigError(f"web.port: expected 0..65535, got {port}")
+    url = _get(section, "web", "public_url", str, "").strip().rstrip("/")
+    if url and not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", url):
+        raise ConfigError(
+            f"web.public_url: expected an address like https://jz.example.gov.cn, got {url!r}"
+        )
+    return WebConfig(enabled, host, port, url)
 
 
 def load_config(path: Path, env: dict[str, str] | None = None) -> Config:

@@ -26,6 +26,7 @@ from handlers import (
     router,
     schedule,
     start,
+    web,
 )
 
 
@@ -37,6 +38,7 @@ def register(app: Application) -> None:
     problems.register(app)  # problem ledger: /problem, /problems, /p<id> cards
     export.register(app)  # /export: the .xlsx ledger
     people.register(app)  # /people, /remove: who holds access, and taking it away
+    web.register(app)  # /web: a link to the dashboard
     router.register(app)  # last: catch-alls
     buttons.register_stale(app)  # presses no schema took: stale or forged buttons
     errors.register(app)

@@ -20,6 +20,7 @@ from storage.people import Person
 log = logging.getLogger(__name__)
 
 EVERYONE = ("start", "help")
+WEB = ("web",)  # every role: the dashboard shows each its own scope
 BY_ROLE: dict[str, tuple[str, ...]] = {
     "liaison": ("report", "mine", "problem", "problems", "leave", "cancel"),
     "leader": ("projects", "rank", "why", "status", "problems", "export", "leave"),
@@ -54,7 +55,7 @@ def commands_for(roles: frozenset[str] | set[str]) -> list[str]:
     for role in ("liaison", "leader", "department", "admin"):
         if role in roles:
             names.extend(c for c in BY_ROLE[role] if c not in names)
-    return names
+    return names + list(WEB) if len(names) > len(EVERYONE) else names
 
 
 def _bot_commands(names: list[str] | tuple[str, ...]) -> list[BotCommand]:

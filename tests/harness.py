@@ -50,6 +50,8 @@ def make_config(
         },
         "bot": {"timezone": timezone, "admins": list(admins)},
         "storage": {"path": str(db_path)},
+        # Any free port: suites and helpers run side by side on one machine.
+        "web": {"port": 0},
     }
     return parse_config(raw, base_dir=db_path.parent, env={})
 
@@ -247,7 +249,7 @@ class BotProcess:
             f'[telegram]\ntoken = "{fake.token}"\nbase_url = "{fake.base_url}"\n'
             f'base_file_url = "{fake.base_file_url}"\n'
             "rate_limit = 1000\ngroup_rate_limit = 60000\n"
-            f'[bot]\nadmins = {list(admins)}\n[storage]\npath = "{db_path}"\n',
+            f'[bot]\nadmins = {list(admins)}\n[storage]\npath = "{db_path}"\n[web]\nport = 0\n',
             encoding="utf-8",
         )
         self.log = workdir / "bot.log"

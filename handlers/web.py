@@ -1,0 +1,33 @@
+"""/web: a one-time link to the web dashboard (驾驶舱), for everyone with a role."""
+
+from __future__ import annotations
+
+from telegram import LinkPreviewOptions, Update
+from telegram.ext import Application, CommandHandler, ContextTypes
+
+from handlers.common import reply, requires
+from messages import t
+from storage.people import Person
+from web.server import LOGIN_VALID, WebServer
+
+WEB = "web"  # bot_data key of the running web.server.WebServer
+
+
+@requires("admin", "leader", "liaison", "department")
+async def web_command(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+    """/web: a link that signs the caller in (128-bit, 10 minutes, once)."""
+    server: WebServer | None = context.application.bot_data.get(WEB)
+    if server is None or not server.running:
+        await reply(update, t("web.off"))
+        return
+    link = await server.login_link(person.id)
+    # No preview: a preview fetch by Telegram's servers would use up the one-time link.
+    await reply(
+        update,
+        t("web.link", link=link, minutes=int(LOGIN_VALID.total_seconds() // 60)),
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+    )
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("web", web_command))
