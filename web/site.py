@@ -11,6 +11,7 @@ from jinja2 import Environment
 
 from config import Config
 from storage import Database
+from web.access import Viewer
 from web.photos import PhotoFetcher
 from web.snapshot import SnapshotCache
 
@@ -27,4 +28,4 @@ class Site:
 
 
 SITE = web.AppKey("site", Site)
-VIEWER = "viewer"  # request key: the signed-in web.access.Viewer
+VIEWER = web.RequestKey("viewer", Viewer)  # the signed-in person and their scope

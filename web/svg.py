@@ -16,29 +16,28 @@ from storage.dashboard import WeekScore
 
 
 def _pct(value: float) -> str:
-    return f"{value:.2f}"
+    return f"{value:.2f}%"
 
 
 def bar(
     value: float | None, marker: float | None, css: str, label: str, top: float = 1.2
 ) -> Markup:
-    """A bar for `value` on a 0..`top` scale with an optional marker line (序时进度)."""
+    """A bar for `value` on a 0..`top` scale with an optional marker line (序时进度).
+
+    Sizes are percentages of the cell, not a stretched viewBox, so patterns keep their shape.
+    """
     parts = [
-        f'<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img"'
-        f' aria-label="{escape(label)}">',
-        '<rect class="bar-track" x="0" y="0" width="100" height="10"/>',
+        f'<svg class="bar" role="img" aria-label="{escape(label)}">',
+        '<rect class="bar-track" x="0" y="0" width="100%" height="100%"/>',
     ]
     if value is not None:
         width = min(max(value, 0.0), top) / top * 100
         parts.append(
-            f'<rect class="bar-fill {css}" x="0" y="1.5" width="{_pct(width)}" height="7"/>'
+            f'<rect class="bar-fill {css}" x="0" y="15%" width="{_pct(width)}" height="70%"/>'
         )
     if marker is not None:
         x = min(max(marker, 0.0), top) / top * 100
-        parts.append(
-            f'<line class="bar-mark" x1="{_pct(x)}" x2="{_pct(x)}" y1="0" y2="10"'
-            ' vector-effect="non-scaling-stroke"/>'
-        )
+        parts.append(f'<line class="bar-mark" x1="{_pct(x)}" x2="{_pct(x)}" y1="0" y2="100%"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -46,17 +45,14 @@ def bar(
 def stacked(counts: Sequence[tuple[str, int]], label: str) -> Markup:
     """One bar split by status (worst first), each part in its status's colour and pattern."""
     total = sum(n for _, n in counts) or 1
-    parts = [
-        f'<svg class="stack" viewBox="0 0 100 10" preserveAspectRatio="none" role="img"'
-        f' aria-label="{escape(label)}">'
-    ]
+    parts = [f'<svg class="stack" role="img" aria-label="{escape(label)}">']
     x = 0.0
     for color, n in counts:
         if n:
             width = n / total * 100
             parts.append(
                 f'<rect class="st-{escape(color)}" x="{_pct(x)}" y="0"'
-                f' width="{_pct(width)}" height="10"/>'
+                f' width="{_pct(width)}" height="100%"/>'
             )
             x += width
     parts.append("</svg>")
