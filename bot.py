@@ -35,6 +35,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=HERE / "demo-output",
         help="folder for what the bot sent (default: demo-output/)",
     )
+    demo.add_argument(
+        "--serve",
+        action="store_true",
+        help="keep the bot and its web dashboard running after the demo, until Ctrl-C",
+    )
     return parser.parse_args(argv)
 
 
@@ -85,7 +90,10 @@ def main(argv: list[str] | None = None) -> int:
 
         from demo import run_demo
 
-        return asyncio.run(run_demo(args.out))
+        try:
+            return asyncio.run(run_demo(args.out, serve=args.serve))
+        except KeyboardInterrupt:
+            return 0
     path = args.config or DEFAULT_CONFIG
     if args.config is None and not path.exists():
         create_config(path)

@@ -5,11 +5,13 @@ and three liaisons; the liaisons report (one with a problem and a site photo, on
 amount first), one corrects today's report, and a stranger is turned away; then the 18:00
 board reaches a unit's group, next Monday's ranking charts the leaders' group, and on
 December 1 the month's bulletin (the city's figures, a chart per unit, the .xlsx ledger). The
-conversation is printed and everything the bot sent (charts included) is written to a folder.
+conversation is printed and everything the bot sent (charts included) is written to a folder;
+the leader's /web link to the dashboard is printed and its pages photographed (demo/web.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 import shutil
 import tempfile
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from demo.web import screenshots, web_link
 from tests.fakebot import FakeBotApi
 from tests.harness import RunningBot, Talk, make_config, with_buttons
 from tests.unit.sample_sheets import city_list_xlsx, city_projects
@@ -68,8 +71,9 @@ async def _report(
     await liaison.press(with_buttons(summary), "确认提交", until="已保存")
 
 
-async def run_demo(out: Path) -> int:
-    """Play the scripted city; print the transcript; write the bot's output to `out`."""
+async def run_demo(out: Path, serve: bool = False) -> int:
+    """Play the scripted city; print the transcript; write the bot's output to `out`; with
+    `serve`, keep the bot and its dashboard running until Ctrl-C."""
     projects = city_projects(N_PROJECTS)
     units = list(dict.fromkeys(p.unit for p in projects))
     leader = projects[0].leader
@@ -132,13 +136,30 @@ async def run_demo(out: Path) -> int:
             await bot.tick("2026-11-30 09:00")
             await bot.tick("2026-12-01 09:00")
             await fake.wait_idle()
+            # The Monday meeting: the leader opens the dashboard from /web.
+            web = await screenshots(bot, admin, talk[3001], work, out)
+            link = await web_link(talk[3001])
+            if serve:
+                print(f"\n驾驶舱 (dashboard), signed in as {leader}: {link}\n"
+                      "open it within 10 minutes; Ctrl-C stops the demo", flush=True)  # fmt: skip
+                await _forever()
         finally:
             await bot.stop()
         lines = fake.transcript(names)
         shutil.rmtree(out, ignore_errors=True)
         fake.dump_outbox(out, names)
     shutil.copyfile(work / "jinzhan.sqlite3", out / "jinzhan.sqlite3")
+    if (work / "web").exists():
+        shutil.copytree(work / "web", out / "web")
     shutil.rmtree(work, ignore_errors=True)
     print("\n".join(lines))
     print(f"\n— what the bot sent, and the database, are in {out}/")
+    print(f"— the dashboard's link, as {leader} got it from /web: {link}")
+    print("  (it works while the bot runs: `scripts/run demo --serve` keeps it running)")
+    print("\n".join(web))
     return 0
+
+
+async def _forever() -> None:
+    """Until Ctrl-C (asyncio.run cancels this task, and the bot stops in `finally`)."""
+    await asyncio.Event().wait()

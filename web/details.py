@@ -20,6 +20,7 @@ from web.figures import Money, money_of
 from web.snapshot import Snapshot
 
 HISTORY_DAYS = 30  # report days per page of a project's history
+LEDGER_PAGE = 100  # problems per page of the ledger
 EPOCH = date(2000, 1, 1)
 PAGE = 1000
 
@@ -122,12 +123,15 @@ class Filters:
     state: str = ""
     unit: int = 0
     department: int = 0
+    page: int = 1
 
 
 @dataclass(frozen=True)
 class Ledger:
-    lines: list[ProblemLine]
+    lines: list[ProblemLine]  # this page's
+    matching: int  # after filters
     total: int  # in scope, before filters
+    pages: int
     states: list[str]
     units: list[tuple[int, str]]  # the filter choices, from the problems in scope
     departments: list[tuple[int, str]]
@@ -156,10 +160,12 @@ async def ledger(db: Database, snap: Snapshot, viewer: Viewer, filters: Filters)
         and (not filters.unit or p.unit_id == filters.unit)
         and (not filters.department or p.department_id == filters.department)
     ]  # fmt: skip
-    return Ledger(
-        await problem_lines(db, snap, chosen, False), len(items), list(flow.STATES), units,
-        departments, filters,
-    )  # fmt: skip
+    chosen.sort(key=lambda p: -p.id)
+    pages = max(1, -(-len(chosen) // LEDGER_PAGE))
+    first = (min(filters.page, pages) - 1) * LEDGER_PAGE
+    shown = await problem_lines(db, snap, chosen[first : first + LEDGER_PAGE], False)
+    return Ledger(shown, len(chosen), len(items), pages, list(flow.STATES), units, departments,
+                  filters)  # fmt: skip
 
 
 async def problem_detail(

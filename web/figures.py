@@ -137,7 +137,13 @@ class Overview:
 
 
 def unit_lines(snap: Snapshot) -> list[UnitLine]:
-    """Every unit with projects, by name."""
+    """Every unit with projects, by name (derived once per snapshot)."""
+    if "units" not in snap.derived:
+        snap.derived["units"] = _unit_lines(snap)
+    return snap.derived["units"]
+
+
+def _unit_lines(snap: Snapshot) -> list[UnitLine]:
     by_unit: dict[str, list[ProjectFacts]] = defaultdict(list)
     for f in snap.facts:
         by_unit[f.unit].append(f)
@@ -164,6 +170,13 @@ def _groups(ranks: list[Ranked]) -> dict[str, list[Ranked]]:
 
 
 def overview(snap: Snapshot) -> Overview:
+    """The overview's figures (derived once per snapshot)."""
+    if "overview" not in snap.derived:
+        snap.derived["overview"] = _overview(snap)
+    return snap.derived["overview"]
+
+
+def _overview(snap: Snapshot) -> Overview:
     units = unit_lines(snap)
     stages = Counter(str(f.stage) if f.stage else NO_STAGE for f in snap.facts)
     ordered = [(s.value, stages[s.value]) for s in STAGE_ORDER if stages.get(s.value)]

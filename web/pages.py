@@ -117,6 +117,7 @@ async def problem_ledger(request: web.Request) -> web.StreamResponse:
         state=state if state in flow.STATES else "",
         unit=_int(q.get("unit", "")),
         department=_int(q.get("department", "")),
+        page=max(_int(q.get("page", "")), 1),
     )
     site = request.app[SITE]
     snap = await site.snapshots.get()

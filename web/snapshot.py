@@ -15,6 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.status import ProjectFacts, Status
@@ -44,6 +45,8 @@ class Snapshot:
     reported_today: frozenset[int]  # project ids with a report today
     away: frozenset[int]  # person ids on leave today
     by_id: Mapping[int, ProjectFacts] = field(default_factory=dict)
+    # Figures derived from this snapshot (web.figures), kept so each is derived once.
+    derived: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def facts_of(self, project_id: int) -> ProjectFacts | None:
         return self.by_id.get(project_id)

@@ -67,7 +67,8 @@ def score_columns(history: Sequence[WeekScore], label: str) -> Markup:
     width = left * 2 + step * len(history)
     top = max(100.0, *(h.score for h in history))
     parts = [
-        f'<svg class="columns" viewBox="0 0 {width} {height}" role="img"'
+        f'<svg class="columns" viewBox="0 0 {width} {height}" width="{width}"'
+        f' height="{height}" role="img"'
         f' aria-label="{escape(label)}">',
         f'<line class="axis" x1="{left}" x2="{width - left}" y1="{base}" y2="{base}"/>',
     ]
