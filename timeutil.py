@@ -16,7 +16,9 @@ def to_iso(moment: datetime) -> str:
 
 
 def from_iso(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    # fromisoformat reads the trailing Z as UTC (Python 3.11+) and is ~50x faster than
+    # strptime: lists of a province's problems parse thousands of these per page.
+    return datetime.fromisoformat(text)
 
 
 def local_date(moment: datetime, tz: ZoneInfo) -> date:

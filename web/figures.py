@@ -22,6 +22,7 @@ from web.snapshot import Snapshot
 
 COLORS = (RED, YELLOW, GREEN, UNREPORTED)  # worst first, as the pages list them
 NO_STAGE = ""
+TABLE_PAGE = 50  # projects per page of a project table (a unit may have hundreds)
 
 
 @dataclass(frozen=True)
@@ -233,33 +234,55 @@ def project_lines(
 
 
 @dataclass(frozen=True)
+class Table:
+    """One page of a project table, worst status first."""
+
+    lines: list[ProjectLine]
+    total: int
+    page: int
+    pages: int
+
+
+async def table(db: Database, snap: Snapshot, items: list[ProjectFacts], page: int) -> Table:
+    """Page `page` of these projects: statuses sort the whole list, details read for the page."""
+    ordered = sorted(
+        items, key=lambda f: (COLORS.index(color_of(snap, f.project_id)), f.code)
+    )  # the same order project_lines keeps
+    pages = max(1, -(-len(ordered) // TABLE_PAGE))
+    page = min(max(page, 1), pages)
+    shown = ordered[(page - 1) * TABLE_PAGE : page * TABLE_PAGE]
+    last = await dashboard.last_report_days(db, [f.project_id for f in shown])
+    return Table(project_lines(snap, shown, last), len(ordered), page, pages)
+
+
+@dataclass(frozen=True)
 class UnitPage:
     line: UnitLine
-    projects: list[ProjectLine]
+    projects: Table
     hidden: int  # projects of the unit outside the viewer's scope (a leader sees counts only)
     history: list[WeekScore]
     explanation: Explanation | None
 
 
-async def unit_page(db: Database, snap: Snapshot, viewer: Viewer, unit_id: int) -> UnitPage | None:
+async def unit_page(
+    db: Database, snap: Snapshot, viewer: Viewer, unit_id: int, page: int
+) -> UnitPage | None:
     """A unit's page for this viewer; None when the unit has no projects (a 404)."""
     line = next((u for u in unit_lines(snap) if u.unit_id == unit_id), None)
     if line is None:
         return None
     items = [f for f in snap.facts if f.unit == line.name]
     visible = [f for f in items if viewer.sees_project(f.project_id)]
-    last = await dashboard.last_report_days(db, [f.project_id for f in visible])
     return UnitPage(
         line=line,
-        projects=project_lines(snap, visible, last),
+        projects=await table(db, snap, visible, page),
         hidden=len(items) - len(visible),
         history=await dashboard.score_history(db, "unit", unit_id),
         explanation=snap.week.units.get(line.name),
     )
 
 
-async def own_projects(db: Database, snap: Snapshot, viewer: Viewer) -> list[ProjectLine]:
+async def own_projects(db: Database, snap: Snapshot, viewer: Viewer, page: int) -> Table:
     """The viewer's own projects (a leader's or a liaison's), as a table."""
     items = [f for f in snap.facts if f.project_id in viewer.own_projects]
-    last = await dashboard.last_report_days(db, [f.project_id for f in items])
-    return project_lines(snap, items, last)
+    return await table(db, snap, items, page)

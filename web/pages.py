@@ -66,7 +66,8 @@ async def unit(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound()
     site = request.app[SITE]
     snap = await site.snapshots.get()
-    found = await figures.unit_page(site.db, snap, viewer, unit_id)
+    page_no = _int(request.query.get("page", ""))
+    found = await figures.unit_page(site.db, snap, viewer, unit_id, page_no)
     if found is None:
         raise web.HTTPNotFound()
     return page(request, "unit.html", u=found, snap=snap, nav="units")
@@ -80,8 +81,8 @@ async def my_projects(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound()
     site = request.app[SITE]
     snap = await site.snapshots.get()
-    lines = await figures.own_projects(site.db, snap, viewer)
-    return page(request, "projects.html", lines=lines, snap=snap, nav="projects")
+    found = await figures.own_projects(site.db, snap, viewer, _int(request.query.get("page", "")))
+    return page(request, "projects.html", table=found, snap=snap, nav="projects")
 
 
 async def project(request: web.Request) -> web.StreamResponse:
