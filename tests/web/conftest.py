@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest_asyncio
 
+from demo import site_photo
 from tests.e2e.conftest import ADMIN_ID, import_city, invite, join
 from tests.e2e.test_problems import assign, raise_problem
 from tests.fakebot import FakeBotApi
@@ -82,7 +83,9 @@ async def city() -> AsyncIterator[City]:
             await admin.text("/milestone XM-001 主体封顶 2026-11-20")
             await report(people[ZHANG], "XM-001", "完成桩基施工12根，钢筋进场80吨", "3000万")
             await report(people[ZHANG], "XM-001", "完成桩基施工14根（更正）", "3200万")
-            problem_id = await raise_problem(people[ZHANG], "XM-001", "用地", "临时用地手续未批")
+            problem_id = await raise_problem(
+                people[ZHANG], "XM-001", "用地", "临时用地手续未批", photo=site_photo()
+            )
             await assign(admin, problem_id, "自然资源局")
             yield City(bot, fake, db_path, admin, people[WANG], people[LI_LEADER],
                        people[ZHANG], people[ZHAO], problem_id)  # fmt: skip

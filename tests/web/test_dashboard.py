@@ -6,6 +6,10 @@ link the bot sent, as a leader would on a phone or on the meeting room's screen.
 
 from __future__ import annotations
 
+import asyncio
+import time
+from pathlib import Path
+
 import pytest
 
 from tests.harness import rows
@@ -84,6 +88,10 @@ async def test_links_are_single_use_and_expire(city: City, browser: Chromium) ->
     first = await browser.visitor()
     link = await city.link(city.li)
     assert await first.login(link) == 200
+    (cookie,) = await first.context.cookies()
+    assert (cookie["httpOnly"], cookie["sameSite"], cookie["secure"]) == (True, "Strict", False)
+    # Max-Age: the browser counts the 7 days from its own clock.
+    assert 7 * 86400 - 60 < cookie["expires"] - time.time() <= 7 * 86400
     # The same link a second time, in another browser: refused.
     second = await browser.visitor()
     assert await second.open(link) == 403
@@ -154,6 +162,48 @@ async def test_every_page_renders_locally_without_errors(city: City, browser: Ch
         assert await admin.open(base(link) + path.format(**ids)) == 200, path
         assert not await admin.overflows(), f"{path} scrolls sideways on a phone"
         await admin.shoot(OUTPUT, name)
+        if name == "project":  # the problem's site photo, fetched through the bot
+            width = await admin.page.eval_on_selector(".photos img", "i => i.naturalWidth")
+            assert width > 0
     assert admin.errors == []
     assert admin.hosts <= LOCAL_HOSTS, admin.hosts
     await admin.context.close()
+
+
+async def test_the_download_is_the_ledger_export_sends(city: City, browser: Chromium) -> None:
+    """The month's .xlsx from the page holds what /export sends for the month; a leader's
+    holds their projects only."""
+    import io
+
+    from openpyxl import load_workbook
+
+    def cells(content: bytes) -> dict[str, list[tuple]]:
+        book = load_workbook(io.BytesIO(content), read_only=True)
+        return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in book}
+
+    admin = await browser.visitor()
+    link = await city.link(city.admin)
+    await admin.login(link)
+    assert await admin.open(base(link) + "/download") == 200
+    async with admin.page.expect_download() as waiting:
+        await admin.page.click("text=2026年11月")
+    from_page = cells(await _read(await waiting.value))
+    cursor = city.fake.cursor()
+    await city.admin.say("/export 2026-11", until="台账")
+    sent = await city.fake.wait_for(lambda c: c.method == "sendDocument", after=cursor)
+    assert from_page == cells(next(iter(sent.files.values())))
+    sheet = next(iter(from_page))
+    assert len(from_page[sheet]) - 1 == 4  # a header and every project
+    wang = await browser.visitor()
+    await wang.login(await city.link(city.wang))
+    assert await wang.open(base(link) + "/download") == 200
+    async with wang.page.expect_download() as waiting:
+        await wang.page.click("text=2026年11月")
+    codes = {row[1] for row in cells(await _read(await waiting.value))[sheet][1:]}
+    assert codes == {"XM-001", "XM-002"}
+    await admin.context.close()
+    await wang.context.close()
+
+
+async def _read(download) -> bytes:
+    return await asyncio.to_thread(Path(await download.path()).read_bytes)
