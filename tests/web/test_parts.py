@@ -110,3 +110,12 @@ def test_charts_escape_labels_and_keep_within_their_scale() -> None:
     assert 'width="100.00%"' in drawn and 'x1="41.67%"' in drawn  # capped at 1.2; 0.5 / 1.2
     parts = str(svg.stacked([("red", 1), ("yellow", 0), ("green", 3)], "状态"))
     assert 'class="st-red"' in parts and "st-yellow" not in parts and 'width="75.00%"' in parts
+
+
+def test_every_role_and_only_a_role_gets_web_in_its_menu() -> None:
+    from handlers.menu import commands_for
+
+    for role in ("admin", "leader", "liaison", "department"):
+        assert "web" in commands_for({role}), role
+    assert "web" not in commands_for(set())
+    assert "help.web" in catalog() and "menu.web" in catalog()
