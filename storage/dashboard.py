@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
-from storage.db import Database, Tx
+import aiosqlite
+
+from storage.db import BUSY_TIMEOUT_MS, Database, Reads, Tx
+
+
+class ReadOnly(Reads):
+    """A read-only connection of its own, for reads made away from the bot's event loop (the
+    dashboard's snapshot is made in a worker thread with its own loop). Storage functions that
+    take a Database read through it the same way."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    @classmethod
+    async def open(cls, path: Path) -> ReadOnly:
+        conn = await aiosqlite.connect(_read_only_uri(path), uri=True, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        return cls(conn)
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+
+def _read_only_uri(path: Path) -> str:
+    return f"{path.resolve().as_uri()}?mode=ro"
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ class WebServer:
             db=db,
             config=config,
             now=now,
-            snapshots=SnapshotCache(db, config.bot.timezone, calendar, now),
+            snapshots=SnapshotCache(db, config.storage_path, config.bot.timezone, calendar, now),
             templates=render.environment(config.bot.timezone),
             photos=PhotoFetcher(bot),
             prefix=prefix,

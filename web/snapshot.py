@@ -1,11 +1,12 @@
 """The figures every page derives from, computed together and reused while they are fresh.
 
-A province's week scores take about a second of the bot's event loop (the same work /rank
-does), so the dashboard does not redo them per page view. A snapshot is reused while nothing
-was written to the database since it was made (SQLite's data_version on the reader
-connection); after a write it is still reused for ten times as long as it took to make, so
-page views during a busy reporting hour cost the bot at most a tenth of its time. Every page
-says when its figures were taken.
+A province's week scores take seconds (twice what /rank does), so the dashboard does not redo
+them per page view, and does not do them on the bot's event loop: a snapshot is made in a
+worker thread with its own loop and its own read-only connection, so liaisons' reports are
+answered meanwhile. It is reused while nothing was written to the database since it was made
+(SQLite's data_version on the bot's reader connection); after a write it is still reused for
+ten times as long as it took to make, so page views during a busy reporting hour cost at most
+a tenth of one core. Every page says when its figures were taken.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +26,7 @@ from ranking.service import Week, score_week
 from scheduler.workdays import WorkCalendar
 from storage import Database, dashboard, facts, progress, projects, schedule
 from storage import status as stored_status
+from storage.dashboard import ReadOnly
 from storage.progress import Assignment
 
 REUSE_FACTOR = 10  # after a write, reuse a snapshot for this many times its making cost
@@ -53,7 +56,7 @@ class Snapshot:
 
 
 async def take(
-    db: Database, today: date, now: datetime, calendar: WorkCalendar, tz: ZoneInfo
+    db: Database | ReadOnly, today: date, now: datetime, calendar: WorkCalendar, tz: ZoneInfo
 ) -> Snapshot:
     """Read and score everything the pages show, as the bot's commands do."""
     monday = today - timedelta(days=today.weekday())
@@ -75,17 +78,34 @@ async def take(
     )  # fmt: skip
 
 
+def take_apart(
+    path: Path, today: date, now: datetime, calendar: WorkCalendar, tz: ZoneInfo
+) -> Snapshot:
+    """`take` in the calling (worker) thread, on a loop and a connection of its own."""
+
+    async def run() -> Snapshot:
+        db = await ReadOnly.open(path)
+        try:
+            return await take(db, today, now, calendar, tz)
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
+
+
 class SnapshotCache:
     """One snapshot at a time, made by one caller while the others wait for it."""
 
     def __init__(
         self,
         db: Database,
+        path: Path,
         tz: ZoneInfo,
         calendar: Callable[[], Awaitable[WorkCalendar]],
         now: Callable[[], datetime],
     ) -> None:
         self.db = db
+        self.path = path  # the database file: the worker thread opens it read-only
         self.tz = tz
         self.calendar = calendar
         self.now = now
@@ -116,7 +136,8 @@ class SnapshotCache:
                 assert self._current is not None
                 return self._current
             started = time.monotonic()
-            snap = await take(self.db, today, now, await self.calendar(), self.tz)
+            calendar = await self.calendar()
+            snap = await asyncio.to_thread(take_apart, self.path, today, now, calendar, self.tz)
             self._current, self._version = snap, version
             self._made = time.monotonic()
             self._cost = self._made - started
