@@ -63,7 +63,7 @@ def score_columns(history: Sequence[WeekScore], label: str) -> Markup:
     """Weekly scores as columns, each with its score on top and its week below."""
     if not history:
         return Markup("")
-    step, left, height, base = 34, 8, 150, 124
+    step, left, height, base = 44, 8, 150, 124
     width = left * 2 + step * len(history)
     top = max(100.0, *(h.score for h in history))
     parts = [

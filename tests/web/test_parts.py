@@ -119,3 +119,21 @@ def test_every_role_and_only_a_role_gets_web_in_its_menu() -> None:
         assert "web" in commands_for({role}), role
     assert "web" not in commands_for(set())
     assert "help.web" in catalog() and "menu.web" in catalog()
+
+
+async def test_web_off_in_the_config_means_no_server_and_a_clear_reply(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from tests.fakebot import FakeBotApi
+    from tests.harness import RunningBot, Talk, make_config
+
+    async with FakeBotApi() as fake:
+        config = make_config(fake, tmp_path / "db.sqlite3", admins=(1001,))
+        bot = RunningBot(replace(config, web=replace(config.web, enabled=False)))
+        await bot.start()
+        try:
+            assert bot.app is not None and "web" not in bot.app.bot_data
+            answer = await Talk(fake, fake.user(1001, "李")).text("/web")
+            assert "暂未开启" in answer and "/login/" not in answer
+        finally:
+            await bot.stop()
