@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from config import InviteConfig
-from storage import Database, audit, departments, drafts, invites, people, projects
+from storage import Database, audit, departments, drafts, invites, people, projects, web_sessions
 from storage.invites import Invite
 from storage.people import Person
 
@@ -233,6 +233,7 @@ async def remove_person(
             raise RemoveError("people.config_admin")
         await people.revoke_all(tx, person.id)
         await drafts.delete(tx, person.tg_user_id)
+        await web_sessions.end_sessions(tx, person.id, now)  # signed out of the dashboard too
         revoked = await invites.revoke_created_by(tx, person.id, now)
         await audit.record(tx, actor_id, "person.remove", person=person.id,
                            tg_user=person.tg_user_id, roles=sorted(person.roles),

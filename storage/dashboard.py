@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -54,21 +53,6 @@ async def score_history(
         (subject, subject_id, limit),
     )
     return [WeekScore(r["period"], r["score"], r["rank"], r["grp"]) for r in reversed(rows)]
-
-
-async def last_report_days(
-    db: Database | Tx, project_ids: Sequence[int] | None = None
-) -> dict[int, date]:
-    """project id → the last day it reported (projects that never did are absent)."""
-    sql = "SELECT project_id, MAX(report_date) AS day FROM reports"
-    params: list[int] = []
-    if project_ids is not None:
-        if not project_ids:
-            return {}
-        sql += f" WHERE project_id IN ({','.join('?' * len(project_ids))})"
-        params = list(project_ids)
-    rows = await db.fetchall(sql + " GROUP BY project_id", params)
-    return {r["project_id"]: date.fromisoformat(r["day"]) for r in rows}
 
 
 @dataclass(frozen=True)

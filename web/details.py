@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from domain import problem_flow as flow
-from domain.scoring import Explanation, Ranked
-from domain.status import UNREPORTED, ProjectFacts
+from domain.ranking import Ranked
+from domain.scoring import Explanation
+from domain.status import UNREPORTED, ProjectFacts, judged_plan
 from scheduler import escalation
 from storage import Database, dashboard, milestones, problems
 from storage.dashboard import Entry, Photo, WeekScore
@@ -41,6 +42,7 @@ class ProjectPage:
     color: str
     reasons: tuple[str, ...]
     money: Money
+    judged: bool  # the plan to date is large enough for the investment check (as /status)
     milestones: list[Milestone]
     entries: list[Entry]
     older: date | None  # the "earlier reports" link starts before this day
@@ -72,6 +74,7 @@ async def project_page(
         color=st.color if st else UNREPORTED,
         reasons=st.reasons if st else (),
         money=money_of(f, snap.today),
+        judged=judged_plan(f, snap.today) is not None,
         milestones=await milestones.of_project(db, project_id),
         entries=entries,
         older=days[0] if len(days) == HISTORY_DAYS else None,

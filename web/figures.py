@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from domain.plan import planned_to_date
-from domain.scoring import Explanation, Ranked
+from domain.ranking import Ranked
+from domain.scoring import Explanation
 from domain.stages import STAGE_ORDER
 from domain.status import GREEN, RED, UNREPORTED, YELLOW, ProjectFacts
 from storage import Database, dashboard
@@ -212,9 +213,7 @@ class ProjectLine:
     rank: Ranked | None
 
 
-def project_lines(
-    snap: Snapshot, items: list[ProjectFacts], last_reports: dict[int, date]
-) -> list[ProjectLine]:
+def project_lines(snap: Snapshot, items: list[ProjectFacts]) -> list[ProjectLine]:
     """Lines of a project table, worst status first, then by code."""
     ranks = {r.subject: r for r in snap.week.project_ranks}
     lines = []
@@ -223,7 +222,7 @@ def project_lines(
         lines.append(
             ProjectLine(
                 f, st.color if st else UNREPORTED, st.reasons if st else (),
-                last_reports.get(f.project_id), money_of(f, snap.today),
+                f.last_report, money_of(f, snap.today),
                 sum(1 for p in f.problems if p.closed_on is None),
                 [m.name for m in f.milestones if m.done_on is None and m.due < snap.today],
                 ranks.get(f.code),
@@ -243,16 +242,15 @@ class Table:
     pages: int
 
 
-async def table(db: Database, snap: Snapshot, items: list[ProjectFacts], page: int) -> Table:
-    """Page `page` of these projects: statuses sort the whole list, details read for the page."""
+def table(snap: Snapshot, items: list[ProjectFacts], page: int) -> Table:
+    """Page `page` of these projects, worst status first."""
     ordered = sorted(
         items, key=lambda f: (COLORS.index(color_of(snap, f.project_id)), f.code)
     )  # the same order project_lines keeps
     pages = max(1, -(-len(ordered) // TABLE_PAGE))
     page = min(max(page, 1), pages)
     shown = ordered[(page - 1) * TABLE_PAGE : page * TABLE_PAGE]
-    last = await dashboard.last_report_days(db, [f.project_id for f in shown])
-    return Table(project_lines(snap, shown, last), len(ordered), page, pages)
+    return Table(project_lines(snap, shown), len(ordered), page, pages)
 
 
 @dataclass(frozen=True)
@@ -275,14 +273,14 @@ async def unit_page(
     visible = [f for f in items if viewer.sees_project(f.project_id)]
     return UnitPage(
         line=line,
-        projects=await table(db, snap, visible, page),
+        projects=table(snap, visible, page),
         hidden=len(items) - len(visible),
         history=await dashboard.score_history(db, "unit", unit_id),
         explanation=snap.week.units.get(line.name),
     )
 
 
-async def own_projects(db: Database, snap: Snapshot, viewer: Viewer, page: int) -> Table:
+def own_projects(snap: Snapshot, viewer: Viewer, page: int) -> Table:
     """The viewer's own projects (a leader's or a liaison's), as a table."""
     items = [f for f in snap.facts if f.project_id in viewer.own_projects]
-    return await table(db, snap, items, page)
+    return table(snap, items, page)

@@ -81,7 +81,7 @@ async def my_projects(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound()
     site = request.app[SITE]
     snap = await site.snapshots.get()
-    found = await figures.own_projects(site.db, snap, viewer, _int(request.query.get("page", "")))
+    found = figures.own_projects(snap, viewer, _int(request.query.get("page", "")))
     return page(request, "projects.html", table=found, snap=snap, nav="projects")
 
 
