@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -19,6 +20,7 @@ from messages import t
 from storage import audit, dashboard
 from web import details, figures
 from web.access import Viewer
+from web.photos import image_type
 from web.render import page
 from web.site import SITE, VIEWER
 
@@ -188,8 +190,7 @@ async def ledger_file(request: web.Request) -> web.StreamResponse:
 
 
 def _attachment(name: str) -> str:
-    from urllib.parse import quote
-
+    """An ASCII name for old browsers, the Chinese one (RFC 6266) for the rest."""
     return f"attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''{quote(name)}"
 
 
@@ -202,8 +203,6 @@ async def photo(request: web.Request) -> web.StreamResponse:
     content = await site.photos.get(found.file_id)
     if content is None:
         raise web.HTTPNotFound()
-    from web.photos import image_type
-
     return web.Response(body=content, content_type=image_type(content),
                         headers={"Cache-Control": "private, max-age=86400"})  # fmt: skip
 

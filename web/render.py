@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from domain.money import format_wan_number
 from ledger.texts import category_label, event_line
 from messages import catalog, t
+from timeutil import show
 from web import svg
 from web.site import SITE, VIEWER
 
@@ -55,8 +56,6 @@ def _group_name(group: str) -> str:
 
 def environment(tz: ZoneInfo) -> Environment:
     def local(moment: datetime | str, fmt: str = "%m-%d %H:%M") -> str:
-        from timeutil import show
-
         return show(moment, tz, fmt)
 
     env = Environment(

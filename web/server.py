@@ -52,7 +52,7 @@ async def frame(request: web.Request, handler: Handler) -> web.StreamResponse:
         raise
     response.headers.update(SECURITY_HEADERS)
     if not request.path.startswith("/static/"):
-        response.headers["Cache-Control"] = "no-store"
+        response.headers.setdefault("Cache-Control", "no-store")  # photos may be kept a day
     return response
 
 
