@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage import Database, people, problems, projects
+from storage import Database, people, projects
+from storage.departments import departments_of
 from storage.people import Person
 from storage.problems import Problem
 
@@ -73,7 +74,7 @@ async def load_viewer(db: Database, person_id: int) -> Viewer | None:
         leads = frozenset(p.id for p in await projects.of_person(db, person.id, "leader"))
     if person.is_liaison:
         liaises = frozenset(p.id for p in await projects.of_person(db, person.id, "liaison"))
-    departments = frozenset[int]()
+    answers_for = frozenset[int]()
     if "department" in person.roles:
-        departments = frozenset(await problems.departments_of(db, person.id))
-    return Viewer(person, leads, liaises, departments)
+        answers_for = frozenset(await departments_of(db, person.id))
+    return Viewer(person, leads, liaises, answers_for)

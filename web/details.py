@@ -10,10 +10,11 @@ from domain.ranking import Ranked
 from domain.scoring import Explanation
 from domain.status import UNREPORTED, ProjectFacts, judged_plan
 from scheduler import escalation
-from storage import Database, dashboard, milestones, problems
+from storage import Database, dashboard, milestones, problem_events, problems
 from storage.dashboard import Entry, Photo, WeekScore
 from storage.milestones import Milestone
-from storage.problems import Event, Problem
+from storage.problem_events import Event
+from storage.problems import Problem
 from storage.projects import Project, by_id
 from timeutil import local_date
 from web.access import Viewer
@@ -108,7 +109,7 @@ async def problem_lines(
     """Age and overdue marks as /problems shows them; newest first."""
     tz = snap.tz
     reply_n = await escalation.workdays_setting(db, escalation.REPLY_KEY, escalation.DEFAULT_REPLY)
-    histories = await problems.histories(db, [p.id for p in items]) if with_history else {}
+    histories = await problem_events.histories(db, [p.id for p in items]) if with_history else {}
     lines = []
     for p in items:
         assigned = local_date(p.assigned_at, tz) if p.assigned_at else None
