@@ -6,8 +6,9 @@ from decimal import Decimal, InvalidOperation
 
 from domain.money import (
     MAX_YUAN,
-    NEGATIVE_REASON,
-    TOO_BIG_REASON,
+    NEGATIVE,
+    TOO_BIG,
+    UNREADABLE,
     AmountError,
     parse_amount,
     round_yuan,
@@ -72,17 +73,17 @@ def cell_amount(value: object, unit: str) -> int | None:
         try:
             number = Decimal(str(value))
         except InvalidOperation:
-            raise AmountError(f"无法识别金额“{value}”") from None
+            raise AmountError(UNREADABLE, text=str(value), default_unit=None) from None
         if not number.is_finite():
-            raise AmountError(f"无法识别金额“{value}”")
+            raise AmountError(UNREADABLE, text=str(value), default_unit=None)
         if number < 0:
-            raise AmountError(NEGATIVE_REASON)
+            raise AmountError(NEGATIVE, default_unit=None)
         yuan = round_yuan(number * unit_factor(unit))
         if yuan > MAX_YUAN:
-            raise AmountError(TOO_BIG_REASON)
+            raise AmountError(TOO_BIG, default_unit=None)
         return yuan
     if not isinstance(value, str):
-        raise AmountError(f"无法识别金额“{cell_text(value)}”")
+        raise AmountError(UNREADABLE, text=cell_text(value), default_unit=None)
     return parse_amount(value, default_unit=unit).yuan
 
 

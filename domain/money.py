@@ -22,22 +22,45 @@ UNIT_FACTORS: dict[str, int] = {"元": 1, "万": WAN, "万元": WAN, "亿": YI, 
 UNIT_LABELS: dict[int, str] = {1: "元", WAN: "万元", YI: "亿元"}
 
 _MAX_INPUT = 40
-NEGATIVE_REASON = "金额不能为负数"
-TOO_BIG_REASON = "金额过大，请检查单位"
+NEGATIVE, TOO_BIG, UNREADABLE, EMPTY, TOO_LONG = (
+    "negative", "too_big", "unreadable", "empty", "too_long",
+)  # fmt: skip
 
 
 class AmountError(ValueError):
-    """An amount the user typed cannot be accepted.
+    """An amount that cannot be accepted.
 
-    Attributes:
-        reason: full message for the user, with examples of what is accepted.
-        short: the same without the examples, for tables (e.g. import row errors).
+    ``code`` says why (NEGATIVE, TOO_BIG, UNREADABLE, EMPTY, TOO_LONG), with ``text`` (what
+    was typed) and ``default_unit`` (None where no example of what is accepted applies); the
+    message catalog words it (``amount.<code>``, ``amount.hint``).
     """
 
-    def __init__(self, short: str, hint: str = "") -> None:
-        self.short = short
-        self.reason = f"{short}。{hint}" if hint else short
-        super().__init__(self.reason)
+    def __init__(self, code: str, *, text: str = "", default_unit: str | None = "万") -> None:
+        self.code = code
+        self.text = text
+        self.default_unit = default_unit
+        super().__init__(code)
+
+    # The words live in the catalog. These two render them for callers that show a sentence
+    # (the import's row errors, /editproject); the report flow renders the code itself.
+    @property
+    def short(self) -> str:
+        """The reason in words, without examples (for tables such as import row errors)."""
+        from messages import t
+
+        return t(f"amount.{self.code}", text=self.text)
+
+    @property
+    def reason(self) -> str:
+        """The reason in words, with examples of what is accepted."""
+        from messages import t
+
+        if self.default_unit is None:
+            return self.short
+        return t("amount.with_hint", reason=self.short, unit=unit_label(self.default_unit))
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 @dataclass(frozen=True)
@@ -116,10 +139,6 @@ _SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000
 _BIG = {"万": WAN, "亿": YI}
 _ARABIC = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+")
 _NEGATIVE_SIGNS = ("-", "−", "负")
-
-
-def _hint(default_unit: str) -> str:
-    return f"请输入数字，单位默认{unit_label(default_unit)}，如 500、3000万、1.2亿、+200"
 
 
 def _tokens(text: str) -> list[tuple[str, Decimal]]:
@@ -220,17 +239,16 @@ def parse_amount(text: str, *, default_unit: str = "万") -> Amount:
     ("约500万") and amounts above 10万亿元.
 
     Raises:
-        AmountError: with a Simplified-Chinese ``reason`` for the user.
+        AmountError: with the ``code`` of the reason.
     """
     factor = unit_factor(default_unit)
-    hint = _hint(default_unit)
     cleaned = squash(text or "")
     if not cleaned:
-        raise AmountError("请输入金额", hint)
+        raise AmountError(EMPTY, default_unit=default_unit)
     if len(cleaned) > _MAX_INPUT:
-        raise AmountError("金额输入过长", hint)
+        raise AmountError(TOO_LONG, default_unit=default_unit)
     if cleaned.startswith(_NEGATIVE_SIGNS):
-        raise AmountError(NEGATIVE_REASON, hint)
+        raise AmountError(NEGATIVE, default_unit=default_unit)
     incremental = cleaned.startswith("+")
     body = cleaned[1:] if incremental else cleaned
     in_yuan = body.endswith("元")
@@ -239,9 +257,9 @@ def parse_amount(text: str, *, default_unit: str = "万") -> Amount:
     try:
         value, has_big_unit = _evaluate(_tokens(body))
     except ValueError:
-        raise AmountError(f"无法识别金额“{text.strip()}”", hint) from None
+        raise AmountError(UNREADABLE, text=text.strip(), default_unit=default_unit) from None
     if not (in_yuan or has_big_unit):
         value *= factor
     if value > MAX_YUAN:
-        raise AmountError(TOO_BIG_REASON, hint)
+        raise AmountError(TOO_BIG, default_unit=default_unit)
     return Amount(yuan=round_yuan(value), incremental=incremental)

@@ -15,7 +15,7 @@ from typing import TypeVar
 from domain.cell_values import cell_amount, cell_code, cell_date, cell_text
 from domain.header_detect import MONEY_FIELDS, Column, Field, HeaderLayout
 from domain.import_result import ProjectRow, RowError
-from domain.money import NEGATIVE_REASON, TOO_BIG_REASON, AmountError, format_wan
+from domain.money import NEGATIVE, TOO_BIG, AmountError, format_wan
 from domain.stages import parse_build_type, parse_category, parse_stage
 
 T = TypeVar("T")
@@ -86,7 +86,7 @@ class RowParser:
         try:
             return cell_amount(raw, unit), True
         except AmountError as error:
-            if error.short in (NEGATIVE_REASON, TOO_BIG_REASON):
+            if error.code in (NEGATIVE, TOO_BIG):
                 self.fail(column, error.short)
             else:
                 self.fail(column, f"无法识别金额“{cell_text(raw)}”，应填数字（单位：{unit}）")
