@@ -150,8 +150,32 @@ SNOOZE_REMINDER = Schema("sz", ("row", Int()), single_use=True)
 INVITE_REVOKE = Schema("inv", ("op", one_of({"rv"})), ("invite", Int()))
 SCHEDULE_TOGGLE = Schema("sch", ("op", one_of({"tg"})), ("kind", Word()))
 IMPORT_CONFIRM = Schema("imp", ("nonce", NONCE), ("action", one_of({"ok", "no"})), single_use=True)
-# The flows' buttons; their owners narrow the values per action (stale step, ranges).
-REPORT_STEP = Schema("r", ("nonce", NONCE), ("action", Word()), ("arg", Word()), optional=1)
+# /report: every button names the step it was shown at (a template field's step, "pick" or
+# "confirm"), so one pressed after the report moved on is stale instead of answering the step
+# the report is at now; a keyboard once used is taken off.
+STEP = Word(max_len=12)
+REPORT_PICK = Schema(
+    "r", ("nonce", NONCE), ("step", one_of({"pick"})), ("project", Int()), single_use=True
+)
+REPORT_KEEP = Schema(
+    "r", ("nonce", NONCE), ("step", STEP), ("action", one_of({"keep"})), single_use=True
+)
+"""Leave the step's answer as it is: 无变化, 跳过, 没有 ..."""
+REPORT_OPTION = Schema(
+    "r", ("nonce", NONCE), ("step", STEP), ("action", one_of({"opt"})), ("option", Int(0)),
+    single_use=True,
+)  # fmt: skip
+"""One of the step's options: a stage, a milestone, a choice field's option."""
+REPORT_CONFIRM = Schema(
+    "r", ("nonce", NONCE), ("step", one_of({"confirm"})),
+    ("action", one_of({"ok", "edit", "back", "cancel"})), single_use=True,
+)  # fmt: skip
+"""The summary's 确认 / 修改 / 取消, and 返回 from the list of answers to correct."""
+REPORT_REDO = Schema(
+    "r", ("nonce", NONCE), ("step", one_of({"confirm"})), ("action", one_of({"redo"})),
+    ("field", STEP), single_use=True,
+)  # fmt: skip
+"""After 修改: correct this step's answer."""
 
 # Raising a problem (/problem): each button names the step it answers, so a button of an
 # earlier step pressed later is stale rather than taken as an answer to the current step.

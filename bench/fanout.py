@@ -270,9 +270,8 @@ async def run_board(rate: int, workdir: Path) -> BoardResult:
                             done_yuan=1_000_000,
                             stage_before=None,
                             stage_after=None,
-                            problem=None,
-                            photo_file_id=None,
-                            photo_unique_id=None,
+                            problem_id=None,
+                            photo_id=None,
                         ),
                     )
             bot.clock.set(BOARD_AT)

@@ -13,6 +13,7 @@ from handlers import (
     buttons,
     errors,
     export,
+    fields,
     groups,
     imports,
     invites,
@@ -32,7 +33,8 @@ from handlers import (
 
 def register(app: Application) -> None:
     for module in (
-        start, imports, invites, projects, groups, report, mine, schedule, leave, ranking,
+        start, imports, invites, projects, groups, report, fields, mine, schedule, leave,
+        ranking,
     ):  # fmt: skip
         module.register(app)
     problems.register(app)  # problem ledger: /problem, /problems, /p<id> cards

@@ -14,6 +14,7 @@ from telegram.ext import ContextTypes
 
 import sender
 from config import Config
+from domain.choosing import match_listed
 from messages import t
 from storage import Database, drafts, people, progress
 from storage.drafts import Draft
@@ -177,14 +178,8 @@ def sent_photo(message: Message) -> tuple[str, str] | None:
 
 
 def match_project(choices: list[Project], text: str) -> Project | None:
-    """The one project a typed answer means: its number in the list, its code, or part of
-    its name; None when nothing or several match."""
-    if text.isdigit() and 1 <= int(text) <= len(choices):
-        return choices[int(text) - 1]
-    matches = [p for p in choices if text.upper() == p.code.upper()] or [
-        p for p in choices if text in p.name
-    ]
-    return matches[0] if len(matches) == 1 else None
+    """The one project a typed answer means (domain.choosing.match_listed)."""
+    return match_listed(choices, text)
 
 
 async def save_step(context: ContextTypes.DEFAULT_TYPE, draft: Draft, update: Update) -> None:

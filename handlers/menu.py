@@ -34,6 +34,7 @@ BY_ROLE: dict[str, tuple[str, ...]] = {
         "addproject",
         "editproject",
         "milestone",
+        "fields",
         "schedule",
         "pushnow",
         "rank",

@@ -92,7 +92,7 @@ async def addproject_command(
         )
         return
     if stage is None:
-        await reply(update, t("report.stage_unknown", stages="、".join(STAGE_ORDER)))
+        await reply(update, t("report.refuse_stage_unknown", stages="、".join(STAGE_ORDER)))
         return
     try:
         total, plan = parse_amount(total_text), parse_amount(plan_text)
@@ -183,7 +183,7 @@ def _edit_value(field: str, raw: str, project: Project) -> tuple[object, str | N
         return (
             (str(stage), None)
             if stage
-            else (None, t("report.stage_unknown", stages="、".join(STAGE_ORDER)))
+            else (None, t("report.refuse_stage_unknown", stages="、".join(STAGE_ORDER)))
         )
     try:
         amount = parse_amount(raw)

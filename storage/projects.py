@@ -93,6 +93,16 @@ async def by_id(db: Database | Tx, project_id: int) -> Project | None:
     return _project(row) if row else None
 
 
+async def by_ids(db: Database | Tx, project_ids: Sequence[int]) -> list[Project]:
+    """These projects, in the order given (those that no longer exist left out)."""
+    if not project_ids:
+        return []
+    marks = ",".join("?" * len(project_ids))
+    rows = await db.fetchall(_SELECT + f" WHERE p.id IN ({marks})", list(project_ids))
+    found = {r["id"]: _project(r) for r in rows}
+    return [found[i] for i in project_ids if i in found]
+
+
 async def all_projects(db: Database | Tx) -> list[Project]:
     return [_project(r) for r in await db.fetchall(_SELECT + " ORDER BY u.name, p.code")]
 

@@ -17,11 +17,10 @@ class Submission:
     report_date: date
     text: str
     done_yuan: int
-    stage_before: str | None
-    stage_after: str | None
-    problem: str | None
-    photo_file_id: str | None
-    photo_unique_id: str | None
+    stage_before: str | None  # the stage the day started from
+    stage_after: str | None  # the stage reported today; None: unchanged
+    problem_id: int | None
+    photo_id: int | None
     real_progress: bool = True  # False for a repeat or "无/同上": a report, not progress
     flag: str | None = None  # investment an admin should look at
 
@@ -42,25 +41,13 @@ class Revision:
     created_at: str
     real_progress: bool = True
     flag: str | None = None
+    id: int = 0
 
 
 async def submit(tx: Tx, s: Submission) -> Revision:
-    """Store one report (or a correction of today's) with its problem and photo."""
+    """Store one report (or a correction of today's) and what it says of the project."""
     now = to_iso(utc_now())
     day = s.report_date.isoformat()
-    problem_id = photo_id = None
-    if s.problem:
-        problem_id = await tx.insert(
-            "INSERT INTO problems (project_id, raised_by, description, created_at)"
-            " VALUES (?, ?, ?, ?)",
-            (s.project_id, s.person_id, s.problem, now),
-        )
-    if s.photo_file_id:
-        photo_id = await tx.insert(
-            "INSERT INTO photos (project_id, file_id, file_unique_id, taken_by, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (s.project_id, s.photo_file_id, s.photo_unique_id or "", s.person_id, now),
-        )
     await tx.execute(
         "INSERT OR IGNORE INTO reports (project_id, report_date, baseline_yuan, created_at)"
         " VALUES (?, ?, ?, ?)",
@@ -75,28 +62,105 @@ async def submit(tx: Tx, s: Submission) -> Revision:
     rev = Revision(
         report_id=row["id"], project_id=s.project_id, report_date=day,
         revision=row["last"] + 1, person_id=s.person_id, text=s.text, done_yuan=s.done_yuan,
-        stage_before=s.stage_before, stage_after=s.stage_after, problem_id=problem_id,
-        photo_id=photo_id, created_at=now, real_progress=s.real_progress, flag=s.flag,
+        stage_before=s.stage_before, stage_after=s.stage_after, problem_id=s.problem_id,
+        photo_id=s.photo_id, created_at=now, real_progress=s.real_progress, flag=s.flag,
     )  # fmt: skip
-    await tx.execute(
+    fields = dataclasses.asdict(rev)
+    del fields["id"]
+    revision_id = await tx.insert(
         "INSERT INTO report_revisions (report_id, revision, person_id, text, done_yuan,"
         " stage_before, stage_after, problem_id, photo_id, created_at, real_progress, flag)"
         " VALUES (:report_id, :revision, :person_id, :text, :done_yuan, :stage_before,"
         " :stage_after, :problem_id, :photo_id, :created_at, :real_progress, :flag)",
-        dataclasses.asdict(rev),
+        fields,
     )
+    # A correction may take back the day's stage change: the stage is what this revision says.
     await tx.execute(
-        "UPDATE projects SET done_yuan = ?, done_year = ?, stage = COALESCE(?, stage),"
-        " updated_at = ? WHERE id = ?",
-        (s.done_yuan, s.report_date.year, s.stage_after, now, s.project_id),
+        "UPDATE projects SET done_yuan = ?, done_year = ?,"
+        " stage = COALESCE(?, ?, stage), updated_at = ? WHERE id = ?",
+        (s.done_yuan, s.report_date.year, s.stage_after, s.stage_before, now, s.project_id),
     )
-    return rev
+    return dataclasses.replace(rev, id=revision_id)
+
+
+async def new_photo(
+    tx: Tx, project_id: int, person_id: int, file_id: str, unique_id: str | None
+) -> int:
+    return await tx.insert(
+        "INSERT INTO photos (project_id, file_id, file_unique_id, taken_by, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (project_id, file_id, unique_id or "", person_id, to_iso(utc_now())),
+    )
+
+
+async def new_problem(tx: Tx, project_id: int, person_id: int, description: str) -> int:
+    """A problem typed inside /report: stored now, logged and announced by the scheduler's
+    next tick (scheduler.escalation.announce_new), which also guesses its category."""
+    return await tx.insert(
+        "INSERT INTO problems (project_id, raised_by, description, created_at)"
+        " VALUES (?, ?, ?, ?)",
+        (project_id, person_id, description, to_iso(utc_now())),
+    )
+
+
+async def revise_problem(tx: Tx, problem_id: int, description: str) -> bool | None:
+    """A correction rewords the problem its report raised: None when that problem is closed
+    (a new one is needed), else whether it was already logged (announced)."""
+    row = await tx.fetchone("SELECT state, logged FROM problems WHERE id = ?", (problem_id,))
+    if row is None or row["state"] == "closed":
+        return None
+    await tx.execute("UPDATE problems SET description = ? WHERE id = ?", (description, problem_id))
+    return bool(row["logged"])
+
+
+@dataclass(frozen=True)
+class Latest:
+    """Today's latest revision of a project's report, as a correction starts from it."""
+
+    revision_id: int
+    revisions: int  # how many the day has
+    text: str
+    done_yuan: int
+    stage_before: str | None  # the stage the day started from
+    stage_after: str | None
+    problem_id: int | None
+    problem: str | None  # its description
+    photo_id: int | None
+
+
+async def latest_today(db: Database | Tx, project_id: int, day: date) -> Latest | None:
+    row = await db.fetchone(
+        "SELECT v.id, v.revision, v.text, v.done_yuan, v.stage_after, v.problem_id,"
+        " v.photo_id, pr.description AS problem,"
+        " (SELECT stage_before FROM report_revisions WHERE report_id = r.id AND revision = 1)"
+        " AS day_stage"
+        " FROM reports r JOIN report_revisions v ON v.report_id = r.id"
+        " LEFT JOIN problems pr ON pr.id = v.problem_id"
+        " WHERE r.project_id = ? AND r.report_date = ? ORDER BY v.revision DESC LIMIT 1",
+        (project_id, day.isoformat()),
+    )
+    if row is None:
+        return None
+    return Latest(
+        revision_id=row["id"], revisions=row["revision"], text=row["text"],
+        done_yuan=row["done_yuan"], stage_before=row["day_stage"], stage_after=row["stage_after"],
+        problem_id=row["problem_id"], problem=row["problem"], photo_id=row["photo_id"],
+    )  # fmt: skip
+
+
+async def revisions_today(db: Database | Tx, project_id: int, day: date) -> int:
+    """How many revisions the project's report of the day has (0: not reported)."""
+    return await db.fetchval(
+        "SELECT COUNT(*) FROM report_revisions v JOIN reports r ON r.id = v.report_id"
+        " WHERE r.project_id = ? AND r.report_date = ?",
+        (project_id, day.isoformat()),
+    )
 
 
 _REVISION = """
 SELECT v.report_id, r.project_id, r.report_date, v.revision, v.person_id, v.text, v.done_yuan,
        v.stage_before, v.stage_after, v.problem_id, v.photo_id, v.created_at,
-       v.real_progress, v.flag
+       v.real_progress, v.flag, v.id
 FROM report_revisions v JOIN reports r ON r.id = v.report_id
 """
 

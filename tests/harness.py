@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -203,6 +204,76 @@ class Talk:
         cursor = self.fake.cursor()
         self.fake.send_photo(self.user, content)
         return await self._answered(cursor, until, 10)
+
+
+# ---- reporting by field name ------------------------------------------------------------------
+
+STEP_ASKED = re.compile(r"第(\d+)/(\d+)步 · (\S+)")
+SUMMARY = "请核对本次上报"
+
+
+def asked_field(text: str) -> str | None:
+    """The field a /report prompt asks for ("【XM-001 …】第2/6步 · 投资" -> "投资"), or None."""
+    found = STEP_ASKED.findall(text)
+    return found[-1][2] if found else None
+
+
+def next_answer(text: str, answers: dict[str, str | bytes]) -> str | bytes | None:
+    """What to send to the bot's last /report message: the answer for the field it asks
+    (bytes: a photo), "/skip" for a field not given, None at the summary."""
+    if SUMMARY in text:
+        return None
+    name = asked_field(text)
+    if name is None:
+        raise AssertionError(f"/report asked no field: {text[:300]!r}")
+    return answers.get(name, "/skip")
+
+
+async def report(
+    talk: Talk,
+    code: str | None,
+    *,
+    confirm: bool = True,
+    at: str | None = None,
+    **answers: str | bytes,
+) -> list[ApiCall]:
+    """Report through /report answering by field name, whatever the template's order:
+    `await report(talk, "XM-001", 进展="...", 投资="3千万", 问题="...", 照片=PNG)`. A field not
+    named gets /skip; an answer the bot refuses fails the test. Confirms and returns the
+    "已保存" answer; or returns the summary (confirm=False), or the question for the field
+    `at` as soon as it is asked (answers after it are not used)."""
+    answer = await talk.say(f"/report {code}" if code else "/report")
+    return await answer_report(talk, answer, confirm=confirm, at=at, **answers)
+
+
+async def answer_report(
+    talk: Talk,
+    answer: list[ApiCall],
+    *,
+    confirm: bool = True,
+    at: str | None = None,
+    **answers: str | bytes,
+) -> list[ApiCall]:
+    """Go on with a report from the bot's last message `answer`, as `report` does."""
+    asked: list[str] = []
+    while True:
+        text = joined(answer)
+        name = asked_field(text) or ""
+        if at is not None and name == at:
+            return answer
+        reply = next_answer(text, answers)
+        if reply is None:
+            break
+        if asked and asked[-1] == name:
+            raise AssertionError(f"the answer for {name} was refused: {text[:300]!r}")
+        asked.append(name)
+        answer = await (talk.send_photo(reply) if isinstance(reply, bytes) else talk.say(reply))
+    unused = set(answers) - set(asked)
+    if unused:
+        raise AssertionError(f"/report never asked {sorted(unused)}; it asked {asked}")
+    if not confirm:
+        return answer
+    return await talk.press(with_buttons(answer), "确认提交", until="已保存")
 
 
 def _is_reply_to(call: ApiCall, chat_id: int) -> bool:

@@ -8,29 +8,33 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.fakebot import ApiCall, FakeBotApi, FakeUser
-from tests.harness import BotProcess, seed_liaisons
+from tests.harness import SUMMARY, BotProcess, next_answer, seed_liaisons
 
 LIAISONS = 40
 FIRST_ID = 70_000
 
 
 async def one_liaison(fake: FakeBotApi, user: FakeUser, n: int) -> None:
-    """Report until killed: /report, text, four skips, confirm; again as corrections."""
+    """Report until killed: /report, what was done, skip the rest (by field name), confirm;
+    again as corrections."""
 
-    async def step(send: Callable[[], object], expect: str) -> ApiCall:
+    async def step(send: Callable[[], object], *expect: str) -> ApiCall:
         cursor = fake.cursor()
         send()
         return await fake.wait_for(
-            lambda c: c.chat_id == user.id and expect in (c.text or ""), after=cursor, timeout=5
+            lambda c: c.chat_id == user.id and any(e in (c.text or "") for e in expect),
+            after=cursor,
+            timeout=5,
         )
 
     for k in range(n):
-        await step(lambda: fake.send_text(user, "/report"), "今天做了什么")
-        await step(lambda k=k: fake.send_text(user, f"第{k}次进展"), "累计完成投资")
-        for expect in ("阶段", "问题", "照片", "请核对"):
-            summary = await step(lambda: fake.send_text(user, "/skip"), expect)
-        data = next(d for label, d in summary.buttons if "确认" in label)
-        await step(lambda s=summary, d=data: fake.press(user, s, d), "已保存")
+        answer = await step(lambda: fake.send_text(user, "/report"), "步 · ")
+        answers = {"进展": f"第{k}次进展"}
+        while (reply := next_answer(answer.text or "", answers)) is not None:
+            assert isinstance(reply, str)
+            answer = await step(lambda r=reply: fake.send_text(user, r), "步 · ", SUMMARY)
+        data = next(d for label, d in answer.buttons if "确认" in label)
+        await step(lambda s=answer, d=data: fake.press(user, s, d), "已保存")
 
 
 async def test_sigkill_mid_burst_loses_no_confirmed_report(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.conftest import ADMIN_ID, CITY_CSV, import_city, invite, join, person
 from tests.fakebot import FakeBotApi
-from tests.harness import RunningBot, Talk, make_config, rows, with_buttons
+from tests.harness import RunningBot, Talk, make_config, report, rows, with_buttons
 
 
 @pytest.fixture
@@ -60,10 +60,7 @@ async def test_confirmation_survives_a_hang_and_the_report_is_stored_once(
     await import_city(admin, CITY_CSV)
     zhang = person(fake, 2001, "张三")
     await join(zhang, await invite(admin, "联络员 XM-003"))
-    await zhang.say("/report")
-    await zhang.say("基础施工")
-    for _ in range(4):
-        last = await zhang.say("/skip")
+    last = await report(zhang, None, 进展="基础施工", confirm=False)
     # The "saved" message hangs past the timeout once: the bot retries it.
     fake.fail_next("sendMessage", hang=1.5, count=1)
     await zhang.press(with_buttons(last), "确认提交", until="已保存", timeout=15)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.e2e.conftest import invite, join, person
 from tests.fakebot import FakeBotApi
-from tests.harness import RunningBot, Talk, joined, rows, with_buttons
+from tests.harness import RunningBot, Talk, answer_report, joined, report, rows, with_buttons
 from tests.unit.sample_sheets import workbook_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,15 +41,12 @@ async def test_nodes_imported_marked_done_and_stage_dated(
 
     liaison = person(fake, 2001, "张三")
     await join(liaison, await invite(admin, "联络员 XM-101"))
-    await liaison.say("/report")
-    await liaison.say("屋面混凝土浇筑完成，主体结构封顶")
-    stage = await liaison.say("/skip")  # investment unchanged
+    stage = await report(liaison, None, 进展="屋面混凝土浇筑完成，主体结构封顶", at="阶段")
     ask = await liaison.press(with_buttons(stage), "无变化", until="节点")
     assert "是否完成了以下节点" in joined(ask) and "主体封顶" in joined(ask)
-    await liaison.press(with_buttons(ask), "主体封顶", until="遇到什么问题")
-    await liaison.say("/skip")
-    summary = await liaison.say("/skip", until="请核对")
-    assert "完成节点：主体封顶" in joined(summary)
+    ask = await liaison.press(with_buttons(ask), "主体封顶", until="遇到什么问题")
+    summary = await answer_report(liaison, ask, confirm=False)
+    assert "节点：已完成 主体封顶" in joined(summary)
     await liaison.press(with_buttons(summary), "确认提交", until="已保存")
     assert rows(db_path, "SELECT name, done_on FROM milestones WHERE done_on IS NOT NULL") == [
         ("主体封顶", "2026-11-23")
@@ -61,13 +58,9 @@ async def test_reaching_a_stage_records_its_date(
 ) -> None:
     liaison = person(fake, 2002, "李四")
     await join(liaison, await invite(admin, "联络员 XM-002"))  # 前期
-    await liaison.say("/report")
-    await liaison.say("施工许可证已取得，正式开工")
-    stage = await liaison.say("/skip")
-    await liaison.press(with_buttons(stage), "在建", until="问题")
-    await liaison.say("/skip")
-    summary = await liaison.say("/skip", until="请核对")
-    await liaison.press(with_buttons(summary), "确认提交", until="已保存")
+    stage = await report(liaison, None, 进展="施工许可证已取得，正式开工", at="阶段")
+    ask = await liaison.press(with_buttons(stage), "在建", until="问题")
+    await answer_report(liaison, ask)
     assert rows(db_path, "SELECT stage, actual_start FROM projects WHERE code = 'XM-002'") == [
         ("在建", "2026-11-23")
     ]

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from tests.e2e.conftest import invite, join, person
 from tests.fakebot import ApiCall, FakeBotApi
-from tests.harness import RunningBot, Talk, button_data, joined, rows, with_buttons
+from tests.harness import RunningBot, Talk, button_data, joined, report, rows, with_buttons
 from timeutil import from_iso
 
 PNG = (
@@ -297,13 +297,7 @@ async def test_assign_to_a_department_typed_by_name(ward: Ward, db_path: Path) -
 async def test_problem_typed_in_report_is_classified_and_announced(
     ward: Ward, db_path: Path
 ) -> None:
-    await ward.zhang.say("/report XM-001", until="今天做了什么")
-    await ward.zhang.say("场地平整完成")
-    await ward.zhang.say("/skip", until="阶段")
-    await ward.zhang.say("/skip", until="问题")
-    await ward.zhang.say("拆迁户3户未签协议，影响进场")
-    last = await ward.zhang.say("/skip", until="请核对")
-    await ward.zhang.press(with_buttons(last), "确认提交", until="已保存")
+    await report(ward.zhang, "XM-001", 进展="场地平整完成", 问题="拆迁户3户未签协议，影响进场")
     await ward.bot.tick()
     (new,) = notices(ward.fake, ADMIN, "新问题")
     assert "征迁" in new.text
@@ -340,13 +334,7 @@ async def test_weekly_departments_list_and_monthly_closure_rate(
 
 
 async def test_export_ledger(ward: Ward, fake: FakeBotApi, db_path: Path) -> None:
-    await ward.zhang.say("/report XM-001", until="今天做了什么")
-    await ward.zhang.say("主体结构完成60%")
-    await ward.zhang.say("3000万", until="阶段")
-    await ward.zhang.say("/skip", until="问题")
-    await ward.zhang.say("/skip", until="照片")
-    last = await ward.zhang.say("/skip", until="请核对")
-    await ward.zhang.press(with_buttons(last), "确认提交", until="已保存")
+    await report(ward.zhang, "XM-001", 进展="主体结构完成60%", 投资="3000万")
     pid = await raise_problem(ward.zhang, "XM-001", "用地", "用地红线调整未批复")
     await assign(ward.admin, pid, "自然资源局")
     await act(ward.zhao, pid, "受理", "本月内完成调整", "已受理")

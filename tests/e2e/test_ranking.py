@@ -8,17 +8,12 @@ import pytest
 
 from tests.e2e.conftest import import_city, invite, join, person
 from tests.fakebot import FakeBotApi
-from tests.harness import RunningBot, Talk, rows, with_buttons
+from tests.harness import RunningBot, Talk, rows
+from tests.harness import report as report_by_name
 
 
 async def report(talk: Talk, code: str, text: str, amount: str = "/skip") -> None:
-    await talk.say(f"/report {code}", until="今天做了什么")
-    await talk.say(text)
-    await talk.say(amount, until="阶段")
-    for _ in range(2):
-        await talk.say("/skip")
-    summary = await talk.say("/skip", until="请核对")
-    await talk.press(with_buttons(summary), "确认提交", until="已保存")
+    await report_by_name(talk, code, 进展=text, 投资=amount)
 
 
 def color_of(db_path: Path, code: str) -> str:

@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e.conftest import invite, join, person
 from tests.fakebot import FakeBotApi
-from tests.harness import RunningBot, Talk, joined, rows, with_buttons
+from tests.harness import RunningBot, Talk, answer_report, joined, report, rows, with_buttons
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
@@ -27,11 +27,7 @@ async def zhang(city: RunningBot, fake: FakeBotApi, admin: Talk) -> Talk:
 
 async def report_text_only(talk: Talk, code: str, text: str) -> list:
     """A minimal report: text, skip every optional step, confirm."""
-    await talk.say(f"/report {code}")
-    await talk.say(text)
-    for _ in range(4):
-        answer = await talk.say("/skip")
-    return await talk.press(with_buttons(answer), "确认提交", until="已保存")
+    return await report(talk, code, 进展=text)
 
 
 async def test_full_report_with_problem_and_photo(zhang: Talk, db_path: Path) -> None:
@@ -39,15 +35,13 @@ async def test_full_report_with_problem_and_photo(zhang: Talk, db_path: Path) ->
     assert "XM-001" in joined(pick) and "XM-003" in joined(pick)
     ask = await zhang.press(with_buttons(pick), "城东污水处理厂")
     assert "今天做了什么" in joined(ask)
-    ask = await zhang.say("完成二沉池主体浇筑 🚧，进场设备3台")
-    assert "累计完成投资" in joined(ask)
-    ask = await zhang.say("3千万")
-    assert "阶段" in joined(ask)
+    ask = await answer_report(
+        zhang, ask, at="阶段", 进展="完成二沉池主体浇筑 🚧，进场设备3台", 投资="3千万"
+    )
     ask = await zhang.press(with_buttons(ask), "竣工")
-    assert "问题" in joined(ask)
-    ask = await zhang.say("临时用电增容审批未批复")
-    assert "照片" in joined(ask)
-    summary = await zhang.send_photo(PNG)
+    summary = await answer_report(
+        zhang, ask, confirm=False, 问题="临时用电增容审批未批复", 照片=PNG
+    )
     text = joined(summary)
     assert "累计 3000万元" in text and "在建 → 竣工" in text and "临时用电" in text
     assert "已附 1 张" in text
@@ -74,10 +68,7 @@ async def test_several_projects_in_one_sitting(zhang: Talk, db_path: Path) -> No
     saved = await report_text_only(zhang, "XM-001", "土方开挖完成60%")
     follow = await zhang.press(with_buttons(saved), "第一中学扩建")
     assert "XM-003" in joined(follow)
-    await zhang.say("教学楼封顶")
-    for _ in range(4):
-        last = await zhang.say("/skip")
-    done = joined(await zhang.press(with_buttons(last), "确认提交", until="已保存"))
+    done = joined(await answer_report(zhang, follow, 进展="教学楼封顶"))
     assert "全部上报" in done
     assert rows(db_path, "SELECT COUNT(*) FROM reports") == [(2,)]
     mine = await zhang.text("/mine")
@@ -86,12 +77,11 @@ async def test_several_projects_in_one_sitting(zhang: Talk, db_path: Path) -> No
 
 async def test_correction_keeps_history(zhang: Talk, db_path: Path) -> None:
     await report_text_only(zhang, "XM-003", "钢筋进场")
-    answer = joined(await zhang.say("/report XM-003"))
-    assert "作为更正" in answer
-    await zhang.say("钢筋进场，模板安装完成")
-    await zhang.say("+200")
-    for _ in range(3):
-        last = await zhang.say("/skip")
+    answer = await zhang.say("/report XM-003")
+    assert "作为更正" in joined(answer)
+    last = await answer_report(
+        zhang, answer, confirm=False, 进展="钢筋进场，模板安装完成", 投资="+200"
+    )
     assert "第2版" in joined(last)
     saved = joined(await zhang.press(with_buttons(last), "确认提交", until="已保存"))
     assert "第2版" in saved
@@ -113,12 +103,12 @@ async def test_correction_keeps_history(zhang: Talk, db_path: Path) -> None:
 async def test_bad_amount_is_explained_and_asked_again(
     zhang: Talk, db_path: Path, typed: str, says: str
 ) -> None:
-    await zhang.say("/report XM-003")
-    await zhang.say("浇筑完成")
+    await report(zhang, "XM-003", 进展="浇筑完成", at="投资")
     answer = joined(await zhang.say(typed))
     assert says in answer
+    assert "· 投资" in answer  # and the question again
     assert rows(db_path, "SELECT state FROM drafts") == [("invest",)]
-    assert "阶段" in joined(await zhang.say("1.2亿"))  # a good answer moves on
+    assert "· 阶段" in joined(await zhang.say("1.2亿"))  # a good answer moves on
     assert rows(db_path, "SELECT COUNT(*) FROM report_revisions") == [(0,)]
 
 
@@ -126,20 +116,16 @@ async def test_amount_below_last_cumulative_is_refused(
     zhang: Talk, admin: Talk, db_path: Path
 ) -> None:
     assert "已修改" in await admin.text("/editproject XM-003 累计完成 2000万")
-    await zhang.say("/report XM-003")
-    await zhang.say("主体施工")
+    await report(zhang, "XM-003", 进展="主体施工", at="投资")
     answer = joined(await zhang.say("1500万"))
     assert "低于此前累计的 2000万元" in answer
-    assert "阶段" in joined(await zhang.say("+300"))
-    for _ in range(3):
-        last = await zhang.say("/skip")
-    assert "累计 2300万元（本次 +300万元）" in joined(last)
+    assert "· 阶段" in joined(await zhang.say("+300"))
+    summary = await report_rest(zhang)
+    assert "累计 2300万元（本次 +300万元）" in joined(summary)
 
 
 async def test_stage_cannot_move_backward(zhang: Talk, db_path: Path) -> None:
-    await zhang.say("/report XM-001")
-    await zhang.say("设备调试")
-    await zhang.say("/skip")
+    await report(zhang, "XM-001", 进展="设备调试", at="阶段")
     answer = joined(await zhang.say("前期"))
     assert "只能向前" in answer
     assert rows(db_path, "SELECT state FROM drafts") == [("stage",)]
@@ -148,14 +134,12 @@ async def test_stage_cannot_move_backward(zhang: Talk, db_path: Path) -> None:
 async def test_long_text_is_refused_and_sql_like_text_kept_verbatim(
     zhang: Talk, db_path: Path
 ) -> None:
-    await zhang.say("/report XM-003")
+    await report(zhang, "XM-003", at="进展")
     assert "精简到2000字以内" in joined(await zhang.say("进" * 10_000))
     assert rows(db_path, "SELECT state FROM drafts") == [("text",)]
     sneaky = "'); DELETE FROM reports; -- 👷‍♂️ 正常施工"
     await zhang.say(sneaky)
-    for _ in range(4):
-        last = await zhang.say("/skip")
-    await zhang.press(with_buttons(last), "确认提交", until="已保存")
+    await zhang.press(with_buttons(await report_rest(zhang)), "确认提交", until="已保存")
     assert rows(db_path, "SELECT text FROM report_revisions") == [(sneaky,)]
 
 
@@ -174,11 +158,7 @@ async def test_liaison_cannot_touch_another_project(
 
 
 async def test_double_tap_confirm_saves_once(zhang: Talk, fake: FakeBotApi, db_path: Path) -> None:
-    await zhang.say("/report XM-003")
-    await zhang.say("基础施工")
-    for _ in range(4):
-        last = await zhang.say("/skip")
-    message = with_buttons(last)
+    message = with_buttons(await report(zhang, "XM-003", 进展="基础施工", confirm=False))
     data = next(d for label, d in message.buttons if "确认" in label)
     fake.press(zhang.user, message, data)
     fake.press(zhang.user, message, data)
@@ -188,8 +168,7 @@ async def test_double_tap_confirm_saves_once(zhang: Talk, fake: FakeBotApi, db_p
 
 
 async def test_cancel_stores_nothing(zhang: Talk, db_path: Path) -> None:
-    await zhang.say("/report XM-003")
-    await zhang.say("今天的内容")
+    await report(zhang, "XM-003", 进展="今天的内容", at="投资")
     assert "已取消" in await zhang.text("/cancel")
     assert rows(db_path, "SELECT COUNT(*) FROM drafts") + rows(
         db_path, "SELECT COUNT(*) FROM report_revisions"
@@ -199,18 +178,22 @@ async def test_cancel_stores_nothing(zhang: Talk, db_path: Path) -> None:
 async def test_restart_mid_report_resumes_where_the_liaison_was(
     zhang: Talk, city: RunningBot, db_path: Path
 ) -> None:
-    await zhang.say("/report XM-001")
-    await zhang.say("管网铺设800米")
+    await report(zhang, "XM-001", 进展="管网铺设800米", at="投资")
     await city.restart()
     answer = joined(await zhang.say("+500"))
-    assert "阶段" in answer  # the investment answer was taken at the right step
-    await zhang.say("/skip")
-    await zhang.say("/skip")
-    last = await zhang.say("/skip")
-    await zhang.press(with_buttons(last), "确认提交", until="已保存")
+    assert "· 阶段" in answer  # the investment answer was taken at the right step
+    await zhang.press(with_buttons(await report_rest(zhang)), "确认提交", until="已保存")
     assert rows(db_path, "SELECT text, done_yuan FROM report_revisions") == [
         ("管网铺设800米", 5_000_000)
     ]
+
+
+async def report_rest(talk: Talk) -> list:
+    """Skip every step left until the summary; return it."""
+    while True:
+        answer = await talk.say("/skip")
+        if "请核对本次上报" in joined(answer):
+            return answer
 
 
 async def test_unknown_command_gets_a_hint(zhang: Talk) -> None:

@@ -10,7 +10,8 @@ import pytest
 
 from tests.e2e.conftest import invite, join, person
 from tests.fakebot import ApiCall, FakeBotApi
-from tests.harness import RunningBot, Talk, joined, rows, with_buttons
+from tests.harness import RunningBot, Talk, answer_report, joined, rows, with_buttons
+from tests.harness import report as report_by_name
 
 CHENGGUAN, GAOXIN, LEADERS = -1001, -1002, -1003
 
@@ -61,12 +62,7 @@ def boards(fake: FakeBotApi, chat: int, method: str = "sendMessage") -> list[Api
 
 
 async def report(talk: Talk, code: str, text: str = "今日施工正常推进，完成模板安装") -> None:
-    await talk.say(f"/report {code}", until="今天做了什么")
-    await talk.say(text)
-    for _ in range(3):
-        await talk.say("/skip")
-    last = await talk.say("/skip", until="请核对")
-    await talk.press(with_buttons(last), "确认提交", until="已保存")
+    await report_by_name(talk, code, 进展=text)
 
 
 async def test_a_full_workday(town: Town) -> None:
@@ -83,12 +79,8 @@ async def test_a_full_workday(town: Town) -> None:
     # 张三 snoozes; 李四 reports straight from his reminder's button.
     assert "再提醒" in joined(await town.zhang.press(first[0], "30分钟后"))
     bot.clock.set("2026-11-23 16:10")
-    await town.li.press(reminders(fake, 2002)[0], "上报", until="今天做了什么")
-    await town.li.say("基础垫层浇筑完成")
-    for _ in range(3):
-        await town.li.say("/skip")
-    last = await town.li.say("/skip", until="请核对")
-    await town.li.press(with_buttons(last), "确认提交", until="已保存")
+    ask = await town.li.press(reminders(fake, 2002)[0], "上报", until="今天做了什么")
+    await answer_report(town.li, ask, 进展="基础垫层浇筑完成")
 
     await bot.tick("2026-11-23 16:20")
     assert len(reminders(fake, 2001)) == 1  # snoozed until 16:40

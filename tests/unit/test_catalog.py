@@ -12,7 +12,7 @@ from messages import catalog, t
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [
-    p for d in ("handlers", "membership.py", "domain", "scheduler", "storage")
+    p for d in ("handlers", "membership.py", "domain", "scheduler", "services", "storage")
     for p in ([ROOT / d] if d.endswith(".py") else sorted((ROOT / d).rglob("*.py")))
 ]  # fmt: skip
 LITERAL = re.compile(r'\bt\(\s*"([a-z_]+\.[a-z_0-9]+)"')

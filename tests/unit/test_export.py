@@ -52,8 +52,7 @@ def test_bad_period_words(args: list[str]) -> None:
 def submission(project_id: int, person_id: int, day: date, done: int, text: str):
     return reports.Submission(
         project_id=project_id, person_id=person_id, report_date=day, text=text, done_yuan=done,
-        stage_before="在建", stage_after=None, problem=None, photo_file_id=None,
-        photo_unique_id=None,
+        stage_before="在建", stage_after=None, problem_id=None, photo_id=None,
     )  # fmt: skip
 
 

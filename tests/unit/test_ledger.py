@@ -25,8 +25,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 def submission(day: date, done: int, text: str = "进展") -> reports.Submission:
     return reports.Submission(
         project_id=1, person_id=1, report_date=day, text=text, done_yuan=done,
-        stage_before=None, stage_after=None, problem=None, photo_file_id=None,
-        photo_unique_id=None,
+        stage_before=None, stage_after=None, problem_id=None, photo_id=None,
     )  # fmt: skip
 
 

@@ -1,0 +1,144 @@
+"""Submitting a report: one transaction, nothing sent while it runs.
+
+Everything the report says is stored in one transaction together with closing its draft: the
+revision, its field answers, the photo, the problem (raised, kept, or reworded by a
+correction), the milestone and the stage dates. Only after the commit does the caller hear
+Saved, so a liaison is never told 已保存 for something that is not on disk.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from domain.fake_progress import investment_flag, is_real_progress
+from domain.report_fields import same_text
+from ranking.service import refresh_status
+from services.report_results import CONFIRM, KIND, Env, Result, Said, Saved
+from services.report_steps import (
+    BUILTIN,
+    DONE,
+    MILESTONE,
+    PHOTO,
+    PROBLEM,
+    STAGE,
+    TEXT,
+    VALUES,
+    Facts,
+    answer_of,
+    behaviour,
+)
+from services.reporting import begin, facts_of, steps_of
+from storage import Tx, audit, drafts, milestones, projects, report_fields, reports
+from storage import problems as problem_store
+from storage.drafts import Draft
+from storage.people import Person
+from timeutil import utc_now
+
+log = logging.getLogger(__name__)
+
+
+async def submit(env: Env, person: Person, draft: Draft, nonce: str, update_id: int) -> Result:
+    """确认: store the report and close its draft, then recompute the project's status."""
+    if update_id <= draft.last_update_id:
+        return None
+    db, day = env.db, env.day
+    outdated = False
+    async with db.transaction() as tx:
+        now = await drafts.get(tx, person.tg_user_id)
+        if now is None or now.kind != KIND or now.nonce != nonce or now.state != CONFIRM:
+            return Said("common.stale_button")  # a double tap: saved by the first one
+        facts = facts_of(now)
+        project = await projects.by_id(tx, facts.project_id)
+        if project is None or not await projects.is_linked(tx, person.id, project.id, "liaison"):
+            await drafts.delete(tx, person.tg_user_id)
+            return Said("report.not_yours", {"code": facts.code})
+        # Started on another day, or someone reported the project since: the figures it
+        # started from are not today's latest any more, so it starts again from those.
+        outdated = facts.day != day.isoformat() or (
+            await reports.revisions_today(tx, project.id, day) != facts.revisions
+        )
+        if not outdated:
+            revision = await _store(tx, person, now, facts)
+            await drafts.delete(tx, person.tg_user_id)
+            await audit.record(tx, person.id, "report.submit", project=project.code,
+                               revision=revision)  # fmt: skip
+    if outdated:
+        return await begin(env, person, project, update_id, [("report.outdated", {})])
+    env.board_dirty(project.unit_id)
+    try:  # the report is saved whatever happens here; a status is recomputed on the next one
+        await refresh_status(db, project.id, day, await env.calendar(), env.tz)
+    except Exception:
+        log.exception("status of project %s not refreshed", project.id)
+    mine = await projects.of_person(db, person.id, "liaison")
+    reported = await reports.reported_on(db, [p.id for p in mine], day)
+    left = [p for p in mine if p.id not in reported]
+    return Saved(project.code, project.name, revision, left)
+
+
+async def _store(tx: Tx, person: Person, draft: Draft, facts: Facts) -> int:
+    """Write the revision and everything it says, each answer where its step's row of the
+    table keeps it; returns the revision's number."""
+    day = date.fromisoformat(facts.day)
+    # What a step not asked keeps: today's earlier answer (a correction), else nothing.
+    parts: dict[str, Any] = {DONE: facts.baseline_yuan}
+    parts.update({BUILTIN[step].store: v for step, v in facts.prior.items()
+                  if step in BUILTIN and BUILTIN[step].store != VALUES})  # fmt: skip
+    # Field answers: every value-keeping field answered today, so one turned off since the
+    # earlier report keeps its answer in the new revision too.
+    kept = {facts.value_fields[s]: facts.prior[s] for s in facts.value_fields if s in facts.prior}
+    for f in steps_of(draft):
+        b = behaviour(f)
+        value = answer_of(f, draft.data["values"], facts)
+        if b.store == VALUES:
+            kept[f.id] = value
+        else:
+            parts[b.store] = value
+    photo = parts.get(PHOTO)
+    if isinstance(photo, list):  # sent in this report (else kept from the earlier one)
+        photo = await reports.new_photo(tx, facts.project_id, person.id, photo[0], photo[1])
+    text, done, stage = parts[TEXT], parts[DONE], parts.get(STAGE)
+    earlier = await reports.earlier_texts(tx, facts.project_id, day)
+    revision = await reports.submit(
+        tx,
+        reports.Submission(
+            project_id=facts.project_id, person_id=person.id, report_date=day, text=text,
+            done_yuan=done, stage_before=facts.stage, stage_after=stage,
+            problem_id=await _problem(tx, person, facts, parts.get(PROBLEM)), photo_id=photo,
+            real_progress=is_real_progress(text, earlier),
+            flag=investment_flag(facts.baseline_yuan, done, facts.total_yuan,
+                                 facts.year_plan_yuan),
+        ),
+    )  # fmt: skip
+    await report_fields.store(tx, revision.id, {k: v for k, v in kept.items() if v is not None})
+    node = parts.get(MILESTONE)
+    if node and node[0] is not None:  # marked in this report (else earlier today)
+        await milestones.mark_done(tx, node[0], day, person.id)
+    if stage:
+        await projects.record_stage_date(tx, facts.project_id, stage, day)
+    return revision.revision
+
+
+async def _problem(tx: Tx, person: Person, facts: Facts, text: str | None) -> int | None:
+    """The problem this revision reports. A correction keeps the one today's report raised:
+    the same words link it again (nothing new is announced), other words reword it."""
+    if not text:
+        return None
+    earlier = facts.prior_problem_id
+    if earlier is not None:
+        if same_text(text, facts.prior.get(PROBLEM) or ""):
+            return earlier
+        logged = await reports.revise_problem(tx, earlier, text)
+        if logged is not None:
+            if logged:  # already announced: its history says it was reworded
+                await problem_store.record(tx, earlier, actor=person.id, action="edit",
+                                           note=text, now=utc_now())  # fmt: skip
+            return earlier
+    return await raise_problem(tx, person, facts, text)
+
+
+async def raise_problem(tx: Tx, person: Person, facts: Facts, text: str) -> int:
+    """A problem typed inside /report. Stored here, in the report's transaction; the
+    scheduler's next tick logs and announces it (scheduler.escalation.announce_new)."""
+    return await reports.new_problem(tx, facts.project_id, person.id, text)
