@@ -13,7 +13,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,10 @@ class Press:
 
 
 # One conversation: (what the person does, text the awaited answer contains), in order.
-Script = list[tuple[str | Press, str]]
+Step = tuple[str | Press, str | tuple[str, ...]]  # what to send, what its answer contains
+Script = list[Step] | Generator[Step, ApiCall, None]
+"""A conversation: a fixed list of steps, or a generator that is sent each answer and yields
+the next step from it (to answer a bot's questions by what they ask, not by position)."""
 
 
 @dataclass
@@ -145,6 +148,8 @@ class Replies:
             return True  # ends wait_for, hence _follow
         if call.error_code is not None or not call.method.startswith(("send", "edit")):
             return False
+        if call.method == "editMessageReplyMarkup":
+            return False  # a used keyboard taken off its message: no answer to anything
         chat_id = call.chat_id
         waiting = self._waiting.get(chat_id) if chat_id is not None else None
         if waiting is None or call.seq < waiting[0]:
@@ -235,9 +240,14 @@ class Driver:
     async def converse(self, user: FakeUser, k: int) -> None:
         """One conversation; on a failed step, note it, reset, and give the conversation up."""
         last: ApiCall | None = None
-        for action, expect in self.bot.script(k):
+        script = self.bot.script(k)
+        steps = script if isinstance(script, Generator) else (step for step in script)
+        step = next(steps, None)
+        while step is not None:
+            action, expect = step
             try:
-                last = await self._send(user, action, (expect,), last)
+                wanted = expect if isinstance(expect, tuple) else (expect,)
+                last = await self._send(user, action, wanted, last)
             except StepFailed as exc:
                 shown = action.label if isinstance(action, Press) else action
                 self.result.note_failure(f"step {shown!r}: {exc}")
@@ -245,6 +255,10 @@ class Driver:
                     with contextlib.suppress(StepFailed):
                         await self._send(user, self.bot.reset[0], self.bot.reset[1], None)
                 return
+            try:
+                step = steps.send(last)
+            except StopIteration:
+                step = None
         self.result.conversations += 1
 
     async def run(self, users: list[FakeUser], rounds: int, run_limit_s: float) -> None:

@@ -42,29 +42,28 @@ from bench.common import (
 from bench.echo import run_echo
 from storage import Database
 from tests.fakebot import FakeBotApi
-from tests.harness import RunningBot, make_config, seed_liaisons
+from tests.harness import SUMMARY, RunningBot, make_config, next_answer, seed_liaisons
 
 FIRST_ID = 70_000
 STEP_LIMIT_S = 30.0  # one answer; a healthy run answers in well under a second
 GOAL = 0.8  # Jinzhan's updates/s over the bare bot's, from the issue
 UPDATES_PER_REPORT = 7
+STEP = "步 · "  # every question of /report says which step of how many it is
 
 
 def report_script(k: int) -> Script:
-    """/report, what was done, +100万, skip stage/problem/photo, confirm: 7 updates.
+    """/report, then each question answered by the field it asks — what was done, +100万,
+    every other field skipped — then confirm: 7 updates with the built-in template.
 
-    From the second report of the day on it is a correction and the bot first says so
-    ("今天已上报过"); waiting for the prompt's own text skips that extra message.
+    From the second report of the day on it is a correction, and the first question says so
+    ("今天已上报过") in the same message.
     """
-    return [
-        ("/report", "今天做了什么"),
-        (f"第{k}次进展", "累计完成投资"),
-        ("+100", "阶段"),
-        ("/skip", "问题"),
-        ("/skip", "照片"),
-        ("/skip", "请核对"),
-        (Press("确认"), "已保存"),
-    ]
+    answers = {"进展": f"第{k}次进展", "投资": "+100"}
+    last = yield ("/report", STEP)
+    while (reply := next_answer(last.text or "", answers)) is not None:
+        assert isinstance(reply, str)
+        last = yield (reply, (STEP, SUMMARY))
+    yield (Press("确认"), "已保存")
 
 
 JINZHAN = Bot(

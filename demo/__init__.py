@@ -1,12 +1,13 @@
 """`python bot.py demo`: the real bot, offline, against the test suite's fake Bot API server.
 
 A small simulated city: an admin imports ~20 projects from a messy Excel list, invites a leader
-and three liaisons; the liaisons report (one with a problem and a site photo, one mistyping an
-amount first), one corrects today's report, and a stranger is turned away; then the 18:00
-board reaches a unit's group, next Monday's ranking charts the leaders' group, and on
-December 1 the month's bulletin (the city's figures, a chart per unit, the .xlsx ledger). The
-conversation is printed and everything the bot sent (charts included) is written to a folder;
-the leader's /web link to the dashboard is printed and its pages photographed (demo/web.py).
+and three liaisons, and adds a field of its own to the daily report (用工人数); the liaisons
+report (one with a problem and a site photo, one mistyping an amount first), one corrects
+today's report, and a stranger is turned away; then the 18:00 board reaches a unit's group,
+next Monday's ranking charts the leaders' group, and on December 1 the month's bulletin (the
+city's figures, a chart per unit, the .xlsx ledger). The conversation is printed and
+everything the bot sent (charts included) is written to a folder; the leader's /web link to
+the dashboard is printed and its pages photographed (demo/web.py).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from matplotlib.figure import Figure
 
 from demo.web import screenshots, web_link
 from tests.fakebot import FakeBotApi
-from tests.harness import RunningBot, Talk, make_config, with_buttons
+from tests.harness import RunningBot, Talk, answer_report, make_config, with_buttons
 from tests.unit.sample_sheets import city_list_xlsx, city_projects
 
 ADMIN_ID = 1001
@@ -51,24 +52,12 @@ def _rect(x: float, y: float, w: float, h: float, color: str):
     return Rectangle((x, y), w, h, color=color)
 
 
-async def _report(
-    liaison: Talk,
-    text: str,
-    amount: str,
-    *,
-    problem: str | None = None,
-    photo: bytes | None = None,
-    code: str | None = None,
-) -> None:
+async def _report(liaison: Talk, code: str | None = None, **answers: str | bytes) -> None:
+    """/report (picking the first project when asked), answering each step by its name."""
     answer = await liaison.say(f"/report {code}" if code else "/report")
     if "请选择" in "".join(c.text or "" for c in answer):
-        await liaison.press(with_buttons(answer), "")  # the first project
-    await liaison.say(text)
-    await liaison.say(amount)
-    await liaison.say("/skip")  # stage unchanged
-    await liaison.say(problem or "/skip")
-    summary = await (liaison.send_photo(photo) if photo else liaison.say("/skip"))
-    await liaison.press(with_buttons(summary), "确认提交", until="已保存")
+        answer = await liaison.press(with_buttons(answer), "")  # the first project
+    await answer_report(liaison, answer, **answers)
 
 
 async def run_demo(out: Path, serve: bool = False) -> int:
@@ -93,6 +82,8 @@ async def run_demo(out: Path, serve: bool = False) -> int:
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )  # fmt: skip
             await admin.press(with_buttons(preview), "确认导入", until="导入完成")
+            # The city also wants the number of workers on site in every daily report.
+            await admin.say("/fields add 用工人数 数字 人 必填")
 
             async def invite(args: str) -> str:
                 text = "\n".join(c.text or "" for c in await admin.say(f"/invite {args}"))
@@ -104,22 +95,23 @@ async def run_demo(out: Path, serve: bool = False) -> int:
 
             await _report(
                 talk[2001],
-                "完成桩基施工12根，钢筋进场80吨",
-                "+350",
-                problem="施工临时用电增容手续未办结，需供电公司协调",
-                photo=site_photo(),
+                进展="完成桩基施工12根，钢筋进场80吨",
+                投资="+350",
+                问题="施工临时用电增容手续未办结，需供电公司协调",
+                照片=site_photo(),
+                用工人数="86",
             )
-            await _report(talk[2002], "主体结构施工至三层", "3千万")
+            await _report(talk[2002], 进展="主体结构施工至三层", 投资="3千万", 用工人数="120人")
             third = talk[2003]
-            await third.say("/report")
-            await third.say("设备基础验收完成")
+            answer = await third.say("/report")
+            if "请选择" in "".join(c.text or "" for c in answer):
+                answer = await third.press(with_buttons(answer), "")
+            answer = await answer_report(third, answer, at="投资", 进展="设备基础验收完成")
             await third.say("-5")  # mistyped: the bot explains and asks again
-            await third.say("1.2亿")
-            for _ in range(3):
-                summary = await third.say("/skip")
-            await third.press(with_buttons(summary), "确认提交", until="已保存")
-            # A correction: the earlier version is kept as history.
-            await _report(talk[2002], "主体结构施工至四层（更正）", "3200万")
+            answer = await third.say("1.2亿")
+            await answer_report(third, answer, 用工人数="45")
+            # A correction starts from today's figures; the earlier version stays as history.
+            await _report(talk[2002], 进展="主体结构施工至四层（更正）", 投资="3200万")
             await talk[2002].say("/mine")
             await talk[9999].say("你好，我想看看项目进度")
             await admin.say(f"/projects {units[0]}")

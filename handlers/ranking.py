@@ -23,6 +23,7 @@ from domain.ranking import Ranked
 from domain.scoring import Explanation
 from domain.status import COLORS, UNREPORTED, judged_plan
 from handlers.common import command_args, reply, requires, svc, today
+from ledger.report_texts import latest_lines
 from messages import t
 from ranking.service import Week, refresh_statuses, score_week
 from storage import facts, milestones, projects
@@ -280,6 +281,7 @@ async def _project_card(context: ContextTypes.DEFAULT_TYPE, week: Week, project_
              to_date=format_wan(to_date), ratio=ratio, last=last)  # fmt: skip
     score = next((e.score for g, e in week.projects if g.project_id == project_id), None)
     lines = [card, _place(week, week.project_ranks, f.code, score)]
+    lines += await latest_lines(s.db, project_id)
     nodes = await milestones.of_project(s.db, project_id)
     if nodes:
         items = []

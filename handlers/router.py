@@ -61,7 +61,7 @@ async def skip_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     if update.update_id <= draft.last_update_id:
         return
-    await report.on_skip(update, context, draft)
+    await report.on_skip(update, context, person, draft)
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

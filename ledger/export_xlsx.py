@@ -30,12 +30,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from domain import problem_flow as flow
+from domain import report_fields as rf
 from domain.bulletin import start_state
 from domain.money import wan_from_yuan
+from domain.report_fields import ReportField
 from domain.status import UNREPORTED
 from ledger.texts import event_line
 from messages import t
-from storage import Database, facts, problem_events
+from storage import Database, facts, problem_events, report_fields
 from storage import problems as store
 from timeutil import from_iso, to_iso
 
@@ -43,8 +45,8 @@ if TYPE_CHECKING:
     from scheduler.workdays import WorkCalendar
 
 PAGE = 500  # rows read and written at a time
-TEXT, WRAP, MONEY, DAY, TIME, INT, PERCENT = (
-    "text", "wrap", "money", "day", "time", "int", "percent",
+TEXT, WRAP, MONEY, DAY, TIME, INT, PERCENT, NUMBER = (
+    "text", "wrap", "money", "day", "time", "int", "percent", "number",
 )  # fmt: skip
 FORMATS = {MONEY: "#,##0.00", DAY: "yyyy-mm-dd", TIME: "yyyy-mm-dd hh:mm", INT: "0",
            PERCENT: "0.0%"}  # fmt: skip
@@ -106,7 +108,12 @@ class Sheet:
 
     @classmethod
     def create(
-        cls, wb: Workbook, name: str, columns: Sequence[tuple[str, int, str]], title: str
+        cls,
+        wb: Workbook,
+        name: str,
+        columns: Sequence[tuple[str, int, str]],
+        title: str,
+        labels: dict[str, str] | None = None,  # headers not in the catalog (report fields)
     ) -> Sheet:
         ws = wb.create_sheet(t(f"export.sheet_{name}"))
         # Write-only sheets take their layout before the first row.
@@ -123,7 +130,8 @@ class Sheet:
         ws.HeaderFooter.oddFooter.center.text = t("export.footer")
         head = []
         for key, _, _ in columns:
-            cell = WriteOnlyCell(ws, value=t(f"export.col_{name}_{key}"))
+            label = (labels or {}).get(key) or t(f"export.col_{name}_{key}")
+            cell = WriteOnlyCell(ws, value=label)
             cell.font, cell.fill, cell.alignment, cell.border = (
                 _HEAD_FONT, _HEAD_FILL, _HEAD_ALIGN, _BORDER,
             )  # fmt: skip
@@ -173,8 +181,10 @@ async def build(db: Database, path: Path, scope: Scope) -> Counts:
     counts = Counts()
     sheet = Sheet.create(wb, "projects", PROJECT_COLUMNS, title)
     counts.projects = await _projects(db, sheet, scope)
-    sheet = Sheet.create(wb, "entries", ENTRY_COLUMNS, title)
-    counts.entries = await _entries(db, sheet, scope)
+    fields = await report_fields.for_export(db, scope.start, scope.end)
+    columns, labels = field_columns(fields)
+    sheet = Sheet.create(wb, "entries", ENTRY_COLUMNS + columns, title, labels)
+    counts.entries = await _entries(db, sheet, scope, fields)
     sheet = Sheet.create(wb, "problems", PROBLEM_COLUMNS, title)
     counts.problems = await _problems(db, sheet, scope)
     await asyncio.to_thread(wb.save, path)
@@ -250,10 +260,26 @@ def _calendar() -> WorkCalendar:
     return WorkCalendar()
 
 
-async def _entries(db: Database, sheet: Sheet, scope: Scope) -> int:
+def field_columns(
+    fields: list[ReportField],
+) -> tuple[tuple[tuple[str, int, str], ...], dict[str, str]]:
+    """A column per report field, in the template's order, headed with its name and unit."""
+    kinds = {rf.NUMBER: NUMBER, rf.PERCENT: PERCENT, rf.DATE: DAY, rf.TEXT: WRAP}
+    columns = tuple((f.step, 30 if f.kind == rf.TEXT else 12, kinds.get(f.kind, TEXT))
+                    for f in fields)  # fmt: skip
+    unit = {rf.NUMBER: "", rf.PERCENT: "%"}
+    labels = {
+        f.step: t("export.col_field_unit", name=f.name, unit=f.unit or unit[f.kind])
+        if (f.unit or f.kind == rf.PERCENT) else f.name
+        for f in fields
+    }  # fmt: skip
+    return columns, labels
+
+
+async def _entries(db: Database, sheet: Sheet, scope: Scope, fields: list[ReportField]) -> int:
     where, params = _in_scope(scope, "p.id")
     sql = f"""
-        SELECT r.report_date, p.code, p.name, u.name AS unit, pe.name AS liaison, v.text,
+        SELECT v.id, r.report_date, p.code, p.name, u.name AS unit, pe.name AS liaison, v.text,
                v.done_yuan, r.baseline_yuan, v.stage_before, v.stage_after,
                pr.description AS problem, v.revision, v.created_at
         FROM reports r
@@ -273,15 +299,18 @@ async def _entries(db: Database, sheet: Sheet, scope: Scope) -> int:
         )
         if not rows:
             return count
+        answers = await report_fields.of_revisions(db, [r["id"] for r in rows])
         values = []
         for r in rows:
             count += 1
             stage = f"{r['stage_before'] or '—'}→{r['stage_after']}" if r["stage_after"] else ""
+            given = answers.get(r["id"], {})
             values.append((
                 date.fromisoformat(r["report_date"]), r["code"], r["name"], r["unit"],
                 r["liaison"], r["text"], r["done_yuan"],
                 max(r["done_yuan"] - r["baseline_yuan"], 0), stage, r["problem"],
                 r["revision"], _local(from_iso(r["created_at"]), scope.tz),
+                *(rf.cell_value(f, given[f.id]) if f.id in given else None for f in fields),
             ))  # fmt: skip
         await asyncio.to_thread(sheet.write, values)
 

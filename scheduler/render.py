@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 from callback_data import REPORT_PROJECT, SNOOZE_REMINDER
 from domain.money import format_wan
+from ledger.report_texts import value_items
 from messages import t
 from scheduler import escalation
 from scheduler.workdays import WorkCalendar
-from storage import Database, progress, reports, schedule
+from storage import Database, progress, report_fields, reports, schedule
 from storage.outbox import OutboxRow
 from timeutil import from_iso, local_date
 
@@ -166,13 +167,21 @@ async def digest(db: Database, day: date, unit_id: int | None) -> Rendered:
         mine = [e for e in entries if e.unit_id == unit_id]
         if not mine:
             return Rendered(f"{head}\n{t('push.digest_none')}", [])
+        fields = await report_fields.template(db)
+        answers = await report_fields.latest_between(db, day, day)
         lines = [
             t("push.digest_unit_line", code=e.code, name=e.name, liaison=e.liaison,
-              text=e.text[:80], extra=_extra(e))
+              text=e.text[:80], extra=_extra(e) + _values(fields, answers, e, day))
             for e in mine
         ]  # fmt: skip
         return Rendered("\n".join([head, *_fit(lines, "push.digest_more")]), [])
     return Rendered("\n".join([head, *await _unit_summary(db, entries, days=1)]), [])
+
+
+def _values(fields: list, answers: dict, e: progress.DayEntry, day: date) -> str:
+    """The report's field answers (用工人数 35人；形象进度 45%), if it has any."""
+    items = value_items(fields, answers.get((e.project_id, day.isoformat()), {}))
+    return t("report.digest_values", items=items) if items else ""
 
 
 def _extra(e: progress.DayEntry) -> str:

@@ -55,7 +55,7 @@ async def start(
     db = env.db
     if code is None and project_id is None:
         draft = await drafts.get(db, person.tg_user_id)
-        if draft is not None and draft.kind == KIND:
+        if draft is not None and draft.kind == KIND and _readable(draft):
             return await current(db, draft, [("report.resumed", {})])
     mine = await projects.of_person(db, person.id, "liaison")
     if not mine:
@@ -126,6 +126,23 @@ async def _facts(db: Database, project: Project, day: date) -> tuple[Facts, list
 # ---- where the report stands ----------------------------------------------------------------
 
 
+def _readable(draft: Draft) -> bool:
+    """A draft this version can continue (one written before the report template is not)."""
+    if draft.state == PICK:
+        return "day" in draft.data
+    return "steps" in draft.data and "facts" in draft.data
+
+
+async def _restart(env: Env, person: Person, draft: Draft, update_id: int) -> Result:
+    """A report begun before an upgrade starts again, on the same project, from step one."""
+    mine = await projects.of_person(env.db, person.id, "liaison")
+    project = next((p for p in mine if p.id == draft.data.get("project_id")), None)
+    if project is None:
+        await cancel(env.db, person.tg_user_id)
+        return Said("report.restart_again")
+    return await begin(env, person, project, update_id, [("report.restart", {})])
+
+
 def facts_of(draft: Draft) -> Facts:
     return Facts(**draft.data["facts"])
 
@@ -155,8 +172,13 @@ async def current(db: Database, draft: Draft, notes: list | None = None) -> Resu
     b = behaviour(f)
     values = draft.data["values"]
     shown = None
-    if not b.states_current and (f.step in values or f.step in facts.prior):
-        shown = ("report.current", {"value": b.show(answer_of(f, values, facts), f, facts)})
+    value = answer_of(f, values, facts)
+    if (
+        not b.states_current
+        and value not in (None, "")
+        and (f.step in values or f.step in facts.prior)
+    ):
+        shown = ("report.current", {"value": b.show(value, f, facts)})
     return Ask(
         draft=draft, field=f, number=index + 1, total=len(draft.data["steps"]), facts=facts,
         prompt=b.prompt(f, facts), options=b.options(f, facts), keep=b.keep(f, facts),
@@ -184,6 +206,8 @@ async def answer(env: Env, person: Person, draft: Draft, typed: Typed) -> Result
     """A message typed (or a photo sent) while the report is open."""
     if typed.update_id <= draft.last_update_id:
         return None  # redelivered after a restart: handled before
+    if not _readable(draft):
+        return await _restart(env, person, draft, typed.update_id)
     if draft.state == PICK:
         return await _pick_typed(env, person, draft, typed)
     if draft.state == CONFIRM:
@@ -193,7 +217,11 @@ async def answer(env: Env, person: Person, draft: Draft, typed: Typed) -> Result
     b = behaviour(f)
     mark = draft.data.get("overflow")
     if mark is not None and typed.sent_at is not None and 0 <= typed.sent_at - mark <= OVERFLOW_S:
-        draft.data["overflow"] = typed.sent_at  # the tail of a paste refused as too long
+        # A further part of a paste refused as too long; the first shorter one is its end.
+        if _part_sized(typed.text):
+            draft.data["overflow"] = typed.sent_at
+        else:
+            draft.data.pop("overflow")
         await _moved(env.db, draft, typed.update_id)
         return await current(env.db, draft, [refused(Refusal("fragment"))])
     if b.photo and typed.photo:
@@ -204,7 +232,7 @@ async def answer(env: Env, person: Person, draft: Draft, typed: Typed) -> Result
                                                                else "need_text"))])  # fmt: skip
     keep = b.keep(f, facts)
     if keep and label_key(text) in _words(keep, "report.words_keep"):
-        return await keep_step(env.db, draft, typed.update_id)
+        return await keep_step(env, person, draft, typed.update_id)
     chosen = next((o for o in b.options(f, facts)
                    if label_key(text) == label_key(t(o.key, label=o.label))), None)  # fmt: skip
     value = (b.take(chosen.arg, f, facts) if chosen
@@ -227,11 +255,14 @@ async def _take(db: Database, draft: Draft, f: ReportField, value: Any, update_i
     return await _advance(db, draft, update_id)
 
 
-async def keep_step(db: Database, draft: Draft, update_id: int) -> Result:
+async def keep_step(env: Env, person: Person, draft: Draft, update_id: int) -> Result:
     """/skip or the step's 无变化/跳过 button: leave the answer as it was (today's earlier one,
     or empty); a required step without one cannot be left."""
     if update_id <= draft.last_update_id:
         return None
+    if not _readable(draft):
+        return await _restart(env, person, draft, update_id)
+    db = env.db
     if draft.state in (PICK, CONFIRM):
         return await current(db, draft, [refused(Refusal("cannot_skip"))])
     _, f = _step(draft)
@@ -292,12 +323,14 @@ async def press(
     """A button of the current step (`live` checked by the caller), except 确认 (submit)."""
     if update_id <= draft.last_update_id:
         return None
+    if not _readable(draft):
+        return await _restart(env, person, draft, update_id)
     if action == "pick":
         if arg not in draft.data["choices"]:
             return Said("common.stale_button")
         return await start(env, person, update_id, project_id=arg)
     if action == "keep":
-        return await keep_step(env.db, draft, update_id)
+        return await keep_step(env, person, draft, update_id)
     if action == "opt":
         if draft.state in (PICK, CONFIRM):
             return Said("common.stale_button")

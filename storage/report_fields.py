@@ -120,3 +120,19 @@ async def for_export(db: Database | Tx, start: date, end: date) -> list[ReportFi
         (start.isoformat(), end.isoformat()),
     )
     return [_field(r) for r in rows]
+
+
+async def latest_of_project(
+    db: Database | Tx, project_id: int
+) -> tuple[date, str, dict[int, str]] | None:
+    """The project's latest report: its day, its text and its field answers."""
+    row = await db.fetchone(
+        "SELECT v.id, r.report_date, v.text FROM reports r"
+        " JOIN report_revisions v ON v.report_id = r.id"
+        " WHERE r.project_id = ? ORDER BY r.report_date DESC, v.revision DESC LIMIT 1",
+        (project_id,),
+    )
+    if row is None:
+        return None
+    values = await of_revision(db, row["id"])
+    return date.fromisoformat(row["report_date"]), row["text"], values

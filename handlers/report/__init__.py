@@ -72,9 +72,11 @@ async def on_input(
     await show(update, await reporting.answer(env(context), person, draft, typed))
 
 
-async def on_skip(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft) -> None:
+async def on_skip(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, draft: Draft
+) -> None:
     """/skip: leave the step's answer as it is."""
-    await show(update, await reporting.keep_step(svc(context).db, draft, update.update_id))
+    await show(update, await reporting.keep_step(env(context), person, draft, update.update_id))
 
 
 def _pressed(data: object) -> tuple[str, str, str, object]:

@@ -987,6 +987,10 @@ class FakeBotApi:
         name = method if method == "*" else self._canonical_name(method)
         self._faults.append(_Fault(name, status, count, retry_after, hang, description, chat_id))
 
+    def faults_left(self) -> int:
+        """How many injected faults no call has taken yet (a test waits for one to be hit)."""
+        return sum(f.remaining for f in self._faults)
+
     def clear_faults(self) -> None:
         """Drop all pending fault injections."""
         self._faults.clear()

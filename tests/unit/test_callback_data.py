@@ -13,7 +13,12 @@ from callback_data import (
     PROBLEM_DEPARTMENT,
     PROBLEM_NO_PHOTO,
     PROBLEM_PICK,
+    REPORT_CONFIRM,
+    REPORT_KEEP,
+    REPORT_OPTION,
+    REPORT_PICK,
     REPORT_PROJECT,
+    REPORT_REDO,
     SCHEDULE_TOGGLE,
     Day,
     Int,
@@ -81,3 +86,30 @@ def test_problem_buttons_carry_their_step_and_typed_values() -> None:
     assert data == "pa:a1b2c3:deadline:20270104"
     assert PROBLEM_DEADLINE.parse(data) == ("a1b2c3", "deadline", date(2027, 1, 4))
     assert Day().parse("20260229") is None and Day().parse("20280229") == date(2028, 2, 29)
+
+
+REPORT_BUTTONS = (REPORT_PICK, REPORT_KEEP, REPORT_OPTION, REPORT_CONFIRM, REPORT_REDO)
+
+
+def test_report_buttons_carry_their_step_and_typed_values() -> None:
+    assert REPORT_KEEP.parse(REPORT_KEEP.make("a1b2c3", "invest", "keep")) == (
+        "a1b2c3", "invest", "keep",
+    )  # fmt: skip
+    assert REPORT_OPTION.parse("r:a1b2c3:stage:opt:2") == ("a1b2c3", "stage", "opt", 2)
+    assert REPORT_PICK.parse("r:a1b2c3:pick:17") == ("a1b2c3", "pick", 17)
+    assert REPORT_REDO.parse("r:a1b2c3:confirm:redo:f7") == ("a1b2c3", "confirm", "redo", "f7")
+    assert REPORT_CONFIRM.parse("r:a1b2c3:confirm:ok") == ("a1b2c3", "confirm", "ok")
+    assert all(schema.single_use for schema in REPORT_BUTTONS)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "r:x", "r:abc:pick:x", "r:abc:pick:pick:1", "r:abc:stage:opt:x", "r:abc:stage:opt",
+        "r:abc:confirm:ok:1", "r:abc:invest:keep:1", "r:abc:invest:skip", "r:abc:confirm:redo",
+        "r:abc:invest:opt:-1", "r:abc:averyveryverylongstep:keep", "r:abc:invest:ok",
+        "r:abc:stage:redo:text",
+    ],
+)  # fmt: skip
+def test_malformed_report_buttons_do_not_parse(data: str) -> None:
+    assert all(schema.parse(data) is None for schema in REPORT_BUTTONS)

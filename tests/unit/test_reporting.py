@@ -1,0 +1,203 @@
+"""The reporting service on a real SQLite file, without Telegram: the table of steps, and a
+correction that must never lose a figure (issue 8's sequence)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from handlers.report.render import words
+from scheduler.workdays import WorkCalendar
+from services import reporting
+from services.report_results import Ask, Env, Review, Saved, Typed
+from services.report_steps import BUILTIN, Facts, behaviour
+from services.report_submit import submit
+from storage import Database, drafts, people, projects, report_fields
+from storage.people import Person
+from tests.harness import project_row
+
+DAY = date(2026, 11, 23)
+UPDATES = itertools.count(1)
+
+
+async def _calendar() -> WorkCalendar:
+    return WorkCalendar()
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "reporting.sqlite3")
+    async with database.transaction() as tx:
+        await projects.upsert_imported(tx, [project_row("P001")], 2026)
+        pid = await people.upsert(tx, 7, "张三", None)
+        await people.grant(tx, pid, "liaison")
+        await people.link_projects(tx, pid, [1], "liaison")
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def liaison(db: Database) -> Person:
+    person = await people.by_tg_user(db, 7)
+    assert person is not None
+    return person
+
+
+def env(db: Database) -> Env:
+    return Env(db, DAY, ZoneInfo("Asia/Shanghai"), _calendar)
+
+
+async def walk(db: Database, person: Person, **answers: str) -> list[Ask | Review]:
+    """/report P001, answering by field name (or keeping), up to the summary."""
+    seen: list[Ask | Review] = []
+    result = await reporting.start(env(db), person, next(UPDATES), code="P001")
+    while isinstance(result, Ask):
+        seen.append(result)
+        draft = await drafts.get(db, person.tg_user_id)
+        assert draft is not None
+        if result.field.name in answers:
+            typed = Typed(next(UPDATES), answers[result.field.name])
+            result = await reporting.answer(env(db), person, draft, typed)
+        else:
+            result = await reporting.keep_step(env(db), person, draft, next(UPDATES))
+    assert isinstance(result, Review), result
+    seen.append(result)
+    return seen
+
+
+async def confirm(db: Database, person: Person) -> Saved:
+    draft = await drafts.get(db, person.tg_user_id)
+    assert draft is not None
+    saved = await submit(env(db), person, draft, draft.nonce, next(UPDATES))
+    assert isinstance(saved, Saved), saved
+    return saved
+
+
+async def stored(db: Database) -> list[tuple]:
+    rows = await db.fetchall(
+        "SELECT revision, text, done_yuan, problem_id FROM report_revisions ORDER BY revision"
+    )
+    return [tuple(r) for r in rows]
+
+
+async def test_issue_8_a_third_report_keeps_the_corrected_figure(
+    db: Database, liaison: Person
+) -> None:
+    await walk(db, liaison, 进展="管网铺设", 投资="1200万")
+    await confirm(db, liaison)
+    await walk(db, liaison, 进展="管网铺设（更正）", 投资="3千万")
+    assert (await confirm(db, liaison)).revision == 2
+    steps = await walk(db, liaison)  # the third time: 无变化 everywhere
+    text, invest = steps[0], steps[1]
+    assert isinstance(text, Ask) and isinstance(invest, Ask)
+    assert text.current is not None and words(text.current) == "目前：管网铺设（更正）"
+    assert invest.prompt[1]["done"] == "3000万元"  # not 0
+    assert words((invest.keep or "", {})) == "无变化"
+    assert (await confirm(db, liaison)).revision == 3
+    assert [r[:3] for r in await stored(db)] == [
+        (1, "管网铺设", 12_000_000), (2, "管网铺设（更正）", 30_000_000),
+        (3, "管网铺设（更正）", 30_000_000),
+    ]  # fmt: skip
+
+
+async def test_a_correction_links_its_problem_once(db: Database, liaison: Person) -> None:
+    await walk(db, liaison, 进展="场地平整", 问题="拆迁户3户未签协议")
+    await confirm(db, liaison)
+    await walk(db, liaison, 问题="拆迁户 3 户未签协议。")  # the same words again
+    await confirm(db, liaison)
+    await walk(db, liaison, 问题="拆迁户2户未签协议")  # other words: the same problem, reworded
+    await confirm(db, liaison)
+    await walk(db, liaison, 问题="无")
+    await confirm(db, liaison)
+    assert [r[3] for r in await stored(db)] == [1, 1, 1, None]
+    assert [tuple(r) for r in await db.fetchall("SELECT id, description FROM problems")] == [
+        (1, "拆迁户2户未签协议")
+    ]
+
+
+async def test_custom_fields_are_kept_per_revision_and_carried_by_a_correction(
+    db: Database, liaison: Person
+) -> None:
+    from domain.report_fields import FieldSpec
+
+    async with db.transaction() as tx:
+        workers = await report_fields.add(tx, FieldSpec("用工人数", "number", "人", (), True), 1)
+    await walk(db, liaison, 进展="围挡", 用工人数="35")
+    await confirm(db, liaison)
+    async with db.transaction() as tx:
+        await report_fields.set_enabled(tx, workers, False)
+    steps = await walk(db, liaison, 进展="围挡（更正）")  # the field is off now: not asked
+    assert all(s.field.name != "用工人数" for s in steps if isinstance(s, Ask))
+    await confirm(db, liaison)
+    rows = await db.fetchall("SELECT revision_id, value FROM report_values ORDER BY revision_id")
+    assert [tuple(r) for r in rows] == [(1, "35"), (2, "35")]  # the earlier answer kept
+
+
+async def test_required_steps_cannot_be_left_empty(db: Database, liaison: Person) -> None:
+    result = await reporting.start(env(db), liaison, next(UPDATES), code="P001")
+    assert isinstance(result, Ask) and result.field.name == "进展" and result.keep is None
+    draft = await drafts.get(db, liaison.tg_user_id)
+    assert draft is not None
+    kept = await reporting.keep_step(env(db), liaison, draft, next(UPDATES))
+    assert isinstance(kept, Ask) and kept.notes == [("report.refuse_cannot_skip", {})]
+
+
+async def test_an_update_delivered_twice_is_handled_once(db: Database, liaison: Person) -> None:
+    await reporting.start(env(db), liaison, 10_000, code="P001")
+    draft = await drafts.get(db, liaison.tg_user_id)
+    assert draft is not None
+    moved = await reporting.answer(env(db), liaison, draft, Typed(10_001, "围挡"))
+    assert isinstance(moved, Ask) and moved.field.name == "投资"
+    again = await drafts.get(db, liaison.tg_user_id)
+    assert again is not None and again.state == "invest"
+    assert await reporting.answer(env(db), liaison, again, Typed(10_001, "围挡")) is None
+
+
+async def test_a_draft_from_before_the_template_starts_again(
+    db: Database, liaison: Person
+) -> None:
+    old = drafts.Draft(7, "report", "invest", {"project_id": 1, "text": "旧版草稿"})
+    async with db.transaction() as tx:
+        await drafts.save(tx, old)
+    result = await reporting.answer(env(db), liaison, old, Typed(next(UPDATES), "500"))
+    assert isinstance(result, Ask) and result.field.name == "进展"
+    assert result.notes[0] == ("report.restart", {})
+
+
+async def test_the_table_has_a_row_for_every_built_in_field(db: Database) -> None:
+    template = await report_fields.template(db)
+    assert {f.builtin for f in template if f.builtin} == set(BUILTIN)
+    assert [f.name for f in template] == ["进展", "投资", "阶段", "节点", "问题", "照片"]
+
+
+async def test_every_step_renders_from_the_catalog(db: Database) -> None:
+    from domain.report_fields import ReportField
+
+    facts = Facts(
+        day=DAY.isoformat(), project_id=1, code="P001", name="项目", unit="城关区",
+        stage="在建", total_yuan=10**9, year_plan_yuan=10**8, baseline_yuan=10**7,
+        milestones=[[5, "主体封顶", "2026-12-01"]],
+        prior={"text": "旧", "invest": 2 * 10**7, "stage": "竣工", "problem": "旧问题",
+               "photo": 3, "milestone": [None, "基础完工"], "f7": "35"},
+    )  # fmt: skip
+    custom = [
+        ReportField(7, None, "用工人数", "number", "人", required=True),
+        ReportField(8, None, "形象进度", "percent"),
+        ReportField(9, None, "备注", "text"),
+        ReportField(10, None, "是否停工", "choice", choices=("是", "否")),
+        ReportField(11, None, "复工", "date"),
+    ]
+    for f in [*await report_fields.template(db), *custom]:
+        b = behaviour(f)
+        assert words(b.prompt(f, facts)) and words(b.kind)
+        shown = words(b.show(facts.prior.get(f.step) or b.default(facts), f, facts))
+        assert shown
+        for option in b.options(f, facts):
+            assert words((option.key, {"label": option.label}))
+        if (keep := b.keep(f, facts)) is not None:
+            assert words((keep, {}))
