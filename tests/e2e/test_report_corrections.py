@@ -69,8 +69,7 @@ async def test_a_correction_keeps_stage_photo_and_problem(
     assert "目前：拆迁户3户未签协议" in ask
     ask = joined(await zhang.say("拆迁户3户未签协议。"))  # the same problem typed again
     assert "目前：已附 1 张" in ask
-    summary = await zhang.say("/skip")
-    await zhang.press(with_buttons(summary), "确认提交", until="已保存")
+    await answer_report(zhang, await zhang.say("/skip"))
     await city.tick()
     first, second = revisions(db_path)
     assert first[2:] == second[2:] and second[2] == "竣工"  # stage, problem and photo kept
@@ -128,7 +127,7 @@ async def test_typed_labels_do_what_the_buttons_do(zhang: Talk, db_path: Path) -
     assert "· 阶段" in joined(await zhang.say("无变化"))
     assert "· 问题" in joined(await zhang.say("无变化"))
     assert "· 照片" in joined(await zhang.say("没有问题"))
-    summary = joined(await zhang.say("没有照片"))
+    summary = joined(await answer_report(zhang, await zhang.say("没有照片"), confirm=False))
     assert "请核对本次上报" in summary
     assert "要修改哪一项" in joined(await zhang.say("修改"))
     assert "· 投资" in joined(await zhang.say("投资"))

@@ -93,8 +93,8 @@ async def test_issue_8_a_third_report_keeps_the_corrected_figure(
     await walk(db, liaison, 进展="管网铺设（更正）", 投资="3千万")
     assert (await confirm(db, liaison)).revision == 2
     steps = await walk(db, liaison)  # the third time: 无变化 everywhere
-    text, invest = steps[0], steps[1]
-    assert isinstance(text, Ask) and isinstance(invest, Ask)
+    text, invest = (next(s for s in steps if isinstance(s, Ask) and s.field.name == name)
+                    for name in ("进展", "投资"))  # fmt: skip
     assert text.current is not None and words(text.current) == "目前：管网铺设（更正）"
     assert invest.prompt[1]["done"] == "3000万元"  # not 0
     assert words((invest.keep or "", {})) == "无变化"
@@ -172,7 +172,7 @@ async def test_a_draft_from_before_the_template_starts_again(
 async def test_the_table_has_a_row_for_every_built_in_field(db: Database) -> None:
     template = await report_fields.template(db)
     assert {f.builtin for f in template if f.builtin} == set(BUILTIN)
-    assert [f.name for f in template] == ["进展", "投资", "阶段", "节点", "问题", "照片"]
+    assert [f.name for f in template][:6] == ["进展", "投资", "阶段", "节点", "问题", "照片"]
 
 
 async def test_every_step_renders_from_the_catalog(db: Database) -> None:
