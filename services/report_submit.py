@@ -107,6 +107,8 @@ async def _store(tx: Tx, person: Person, draft: Draft, facts: Facts) -> int:
             done_yuan=done, stage_before=facts.stage, stage_after=stage,
             problem_id=await _problem(tx, person, facts, parts.get(PROBLEM)), photo_id=photo,
             real_progress=is_real_progress(text, earlier),
+            # Taking back today's stage change puts the day's starting stage back.
+            stage_now=facts.stage if not stage and facts.prior.get(STAGE) else None,
             flag=investment_flag(facts.baseline_yuan, done, facts.total_yuan,
                                  facts.year_plan_yuan),
         ),

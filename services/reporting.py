@@ -108,7 +108,8 @@ async def _facts(db: Database, project: Project, day: date) -> tuple[Facts, list
     )  # fmt: skip
     if latest is not None:  # a correction starts from today's latest figures
         facts.revisions = latest.revisions
-        facts.stage = latest.stage_before
+        if latest.stage_after:  # moved today: the day's start is what a correction moves from
+            facts.stage = latest.stage_before
         facts.prior_problem_id, facts.prior_photo_id = latest.problem_id, latest.photo_id
         facts.prior = {"text": latest.text, "invest": latest.done_yuan,
                        "stage": latest.stage_after, "problem": latest.problem,

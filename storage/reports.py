@@ -23,6 +23,9 @@ class Submission:
     photo_id: int | None
     real_progress: bool = True  # False for a repeat or "无/同上": a report, not progress
     flag: str | None = None  # investment an admin should look at
+    # The project's stage from now on; None leaves it. A correction that takes back the day's
+    # stage change sets the day's starting stage here.
+    stage_now: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,11 +77,10 @@ async def submit(tx: Tx, s: Submission) -> Revision:
         " :stage_after, :problem_id, :photo_id, :created_at, :real_progress, :flag)",
         fields,
     )
-    # A correction may take back the day's stage change: the stage is what this revision says.
     await tx.execute(
-        "UPDATE projects SET done_yuan = ?, done_year = ?,"
-        " stage = COALESCE(?, ?, stage), updated_at = ? WHERE id = ?",
-        (s.done_yuan, s.report_date.year, s.stage_after, s.stage_before, now, s.project_id),
+        "UPDATE projects SET done_yuan = ?, done_year = ?, stage = COALESCE(?, ?, stage),"
+        " updated_at = ? WHERE id = ?",
+        (s.done_yuan, s.report_date.year, s.stage_after, s.stage_now, now, s.project_id),
     )
     return dataclasses.replace(rev, id=revision_id)
 

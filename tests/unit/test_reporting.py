@@ -201,3 +201,58 @@ async def test_every_step_renders_from_the_catalog(db: Database) -> None:
             assert words((option.key, {"label": option.label}))
         if (keep := b.keep(f, facts)) is not None:
             assert words((keep, {}))
+
+
+async def test_built_in_steps_turned_off_are_not_asked_and_keep_todays_figures(
+    db: Database, liaison: Person
+) -> None:
+    await walk(db, liaison, 进展="基础施工", 投资="1200万", 问题="临时用电未批")
+    await confirm(db, liaison)
+    async with db.transaction() as tx:
+        for f in await report_fields.template(tx):
+            if f.name in ("投资", "问题", "照片"):
+                await report_fields.set_enabled(tx, f.id, False)
+    steps = await walk(db, liaison, 进展="基础施工（更正）")
+    assert [s.field.name for s in steps if isinstance(s, Ask)] == ["进展", "阶段"]
+    await confirm(db, liaison)
+    assert [r[1:] for r in await stored(db)] == [
+        ("基础施工", 12_000_000, 1), ("基础施工（更正）", 12_000_000, 1),
+    ]  # fmt: skip
+
+
+async def stage_of(db: Database) -> str | None:
+    return await db.fetchval("SELECT stage FROM projects WHERE id = 1")
+
+
+async def test_a_correction_can_take_back_the_days_stage_change(
+    db: Database, liaison: Person
+) -> None:
+    async with db.transaction() as tx:
+        await projects.update_field(tx, 1, "stage", "前期", 2026)
+    await walk(db, liaison, 进展="取得施工许可", 阶段="在建")
+    await confirm(db, liaison)
+    assert await stage_of(db) == "在建"
+    steps = await walk(db, liaison)  # 无变化 keeps today's change
+    stage = next(s for s in steps if isinstance(s, Ask) and s.field.name == "阶段")
+    assert words(stage.current or ("", {})) == "目前：前期 → 在建"
+    await confirm(db, liaison)
+    assert await stage_of(db) == "在建"
+    await walk(db, liaison, 阶段="前期")  # typed mistake: it had not started after all
+    await confirm(db, liaison)
+    assert await stage_of(db) == "前期"
+    revisions = await db.fetchall(
+        "SELECT stage_before, stage_after FROM report_revisions ORDER BY revision"
+    )
+    assert [tuple(r) for r in revisions] == [("前期", "在建"), ("前期", "在建"), ("前期", None)]
+
+
+async def test_an_admins_stage_edit_is_not_undone_by_a_correction(
+    db: Database, liaison: Person
+) -> None:
+    await walk(db, liaison, 进展="围挡")
+    await confirm(db, liaison)
+    async with db.transaction() as tx:
+        await projects.update_field(tx, 1, "stage", "在建", 2026)
+    await walk(db, liaison, 进展="围挡（更正）")
+    await confirm(db, liaison)
+    assert await stage_of(db) == "在建"
