@@ -88,7 +88,7 @@ class FieldSpec:
 
 def check_name(name: str) -> Refusal | None:
     """A field name: short, one word, no characters that break a command or a cell."""
-    if not name or len(name) > MAX_NAME or _NAME_BAD.search(name) or name.startswith("/"):
+    if not name or len(name) > MAX_NAME or _NAME_BAD.search(name) or name[0] in "/=+-@":
         return Refusal("bad_name", {"limit": MAX_NAME})
     return None
 

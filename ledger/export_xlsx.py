@@ -132,6 +132,7 @@ class Sheet:
         for key, _, _ in columns:
             label = (labels or {}).get(key) or t(f"export.col_{name}_{key}")
             cell = WriteOnlyCell(ws, value=label)
+            _as_text(cell, label)  # a report field's name was typed by an admin
             cell.font, cell.fill, cell.alignment, cell.border = (
                 _HEAD_FONT, _HEAD_FILL, _HEAD_ALIGN, _BORDER,
             )  # fmt: skip

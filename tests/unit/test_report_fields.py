@@ -43,6 +43,8 @@ def test_field_definitions(args: list[str], spec: FieldSpec) -> None:
         (["名/称", "文字"], "bad_name"),
         (["这个名称实在是太长了超过十二个字", "文字"], "bad_name"),
         (["/start", "文字"], "bad_name"),
+        (["=SUM(A1)", "数字"], "bad_name"),
+        (["@人数", "数字"], "bad_name"),
         (["是否停工", "选项:是"], "bad_choices"),
         (["是否停工", "选项:是/是"], "bad_choices"),
         (["是否停工", "选项"], "bad_choices"),

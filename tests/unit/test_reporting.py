@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 
 from handlers.report.render import words
 from scheduler.workdays import WorkCalendar
@@ -256,3 +257,26 @@ async def test_an_admins_stage_edit_is_not_undone_by_a_correction(
     await walk(db, liaison, 进展="围挡（更正）")
     await confirm(db, liaison)
     assert await stage_of(db) == "在建"
+
+
+async def test_field_columns_in_the_ledger_are_text_headers_and_typed_cells(
+    db: Database, liaison: Person, tmp_path: Path
+) -> None:
+    from domain.report_fields import FieldSpec
+    from ledger.export_xlsx import Scope, build
+
+    async with db.transaction() as tx:  # storage does not judge names; the ledger still must
+        await report_fields.add(tx, FieldSpec("=1+1", "number", "人"), 1)
+        await report_fields.add(tx, FieldSpec("形象进度", "percent"), 1)
+        await report_fields.add(tx, FieldSpec("备注", "text"), 1)
+    await walk(db, liaison, 进展="围挡", **{"=1+1": "35"}, 形象进度="45", 备注="=HYPERLINK(1)")
+    await confirm(db, liaison)
+    path = tmp_path / "ledger.xlsx"
+    await build(db, path, Scope(None, DAY, DAY, ZoneInfo("Asia/Shanghai")))
+    ws = load_workbook(path)["进展"]
+    head = {c.value: c for c in ws[1]}
+    assert head["=1+1（人）"].data_type == "s"
+    row = {h: ws.cell(2, c.column) for h, c in head.items()}
+    assert row["=1+1（人）"].value == 35 and row["形象进度（%）"].value == pytest.approx(0.45)
+    assert row["形象进度（%）"].number_format == "0.0%"
+    assert row["备注"].value == "=HYPERLINK(1)" and row["备注"].data_type == "s"
