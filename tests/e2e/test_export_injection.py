@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 
 from tests.e2e.conftest import import_city, invite, join, person
 from tests.fakebot import FakeBotApi
-from tests.harness import RunningBot, Talk, rows, with_buttons
+from tests.harness import RunningBot, Talk, rows
+from tests.harness import report as report_by_name
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 PAYLOADS = [
@@ -30,13 +31,7 @@ CSV = (
 
 
 async def report(talk: Talk, code: str, text: str, problem: str) -> None:
-    await talk.say(f"/report {code}", until="今天做了什么")
-    await talk.say(text, until="累计完成投资")
-    await talk.say("/skip", until="阶段")
-    await talk.say("/skip", until="问题")
-    await talk.say(problem, until="照片")
-    summary = await talk.say("/skip", until="请核对")
-    await talk.press(with_buttons(summary), "确认提交", until="已保存")
+    await report_by_name(talk, code, 进展=text, 问题=problem)
 
 
 def sheet_xml(content: bytes) -> list[ElementTree.Element]:
