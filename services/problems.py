@@ -134,9 +134,10 @@ async def raise_from_draft(
 
 
 async def announce_unlogged(db: Database, now: datetime) -> int:
-    """Log and announce, once each, problems that storage.reports.submit inserted raw.
+    """Log and announce, once each, problems an older version's /report inserted raw.
 
-    Goes away when the report flow raises its problem with raise_problem.
+    The report flow raises its problem with raise_problem now (services.report_submit); this
+    only catches rows stored before that, and can go once no deployment has any.
     """
     announced = 0
     for p in await store.unlogged(db):

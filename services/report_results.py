@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,7 @@ class Env:
 
     db: Database
     day: date  # the local day reports belong to
+    now: datetime  # the time of the update (UTC; the bot's clock, which tests set)
     tz: ZoneInfo
     calendar: Callable[[], Awaitable[WorkCalendar]]  # for the status after a report
     board_dirty: Callable[[int], None] = lambda unit_id: None  # the unit's board shows it
@@ -34,12 +35,12 @@ class Env:
 
 @dataclass(frozen=True)
 class Typed:
-    """What a liaison sent: the text (cleaned at the boundary), or a photo with its caption."""
+    """What a liaison sent: the text (cleaned at the boundary; a paste Telegram split arrives
+    joined, handlers.paste), or a photo with its caption."""
 
     update_id: int
     text: str = ""
     photo: tuple[str, str] | None = None
-    sent_at: float | None = None  # Telegram's time of the message (whole seconds)
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,22 @@
 """Submitting a report: one transaction, nothing sent while it runs.
 
 Everything the report says is stored in one transaction together with closing its draft: the
-revision, its field answers, the photo, the problem (raised, kept, or reworded by a
-correction), the milestone and the stage dates. Only after the commit does the caller hear
+revision, its field answers, the photo, the problem (raised through services.problems, whose
+notices are queued in the same transaction; or kept, or reworded, by a correction), the
+milestone and the stage dates. Only after the commit does the caller hear
 Saved, so a liaison is never told 已保存 for something that is not on disk.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from domain.fake_progress import investment_flag, is_real_progress
 from domain.report_fields import same_text
 from ranking.service import refresh_status
+from services import problems
 from services.report_results import CONFIRM, KIND, Env, Result, Said, Saved
 from services.report_steps import (
     BUILTIN,
@@ -31,10 +33,10 @@ from services.report_steps import (
 )
 from services.reporting import begin, facts_of, steps_of
 from storage import Tx, audit, drafts, milestones, projects, report_fields, reports
+from storage import problem_events as events
 from storage import problems as problem_store
 from storage.drafts import Draft
 from storage.people import Person
-from timeutil import utc_now
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +48,10 @@ async def submit(env: Env, person: Person, draft: Draft, nonce: str, update_id: 
     db, day = env.db, env.day
     outdated = False
     async with db.transaction() as tx:
-        now = await drafts.get(tx, person.tg_user_id)
-        if now is None or now.kind != KIND or now.nonce != nonce or now.state != CONFIRM:
+        stored = await drafts.get(tx, person.tg_user_id)
+        if stored is None or (stored.kind, stored.nonce, stored.state) != (KIND, nonce, CONFIRM):
             return Said("common.stale_button")  # a double tap: saved by the first one
-        facts = facts_of(now)
+        facts = facts_of(stored)
         project = await projects.by_id(tx, facts.project_id)
         if project is None or not await projects.is_linked(tx, person.id, project.id, "liaison"):
             await drafts.delete(tx, person.tg_user_id)
@@ -60,7 +62,7 @@ async def submit(env: Env, person: Person, draft: Draft, nonce: str, update_id: 
             await reports.revisions_today(tx, project.id, day) != facts.revisions
         )
         if not outdated:
-            revision = await _store(tx, person, now, facts)
+            revision = await _store(tx, person, stored, facts, env.now)
             await drafts.delete(tx, person.tg_user_id)
             await audit.record(tx, person.id, "report.submit", project=project.code,
                                revision=revision)  # fmt: skip
@@ -77,7 +79,7 @@ async def submit(env: Env, person: Person, draft: Draft, nonce: str, update_id: 
     return Saved(project.code, project.name, revision, left)
 
 
-async def _store(tx: Tx, person: Person, draft: Draft, facts: Facts) -> int:
+async def _store(tx: Tx, person: Person, draft: Draft, facts: Facts, now: datetime) -> int:
     """Write the revision and everything it says, each answer where its step's row of the
     table keeps it; returns the revision's number."""
     day = date.fromisoformat(facts.day)
@@ -99,13 +101,14 @@ async def _store(tx: Tx, person: Person, draft: Draft, facts: Facts) -> int:
     if isinstance(photo, list):  # sent in this report (else kept from the earlier one)
         photo = await reports.new_photo(tx, facts.project_id, person.id, photo[0], photo[1])
     text, done, stage = parts[TEXT], parts[DONE], parts.get(STAGE)
+    problem = await _problem(tx, person, facts, parts.get(PROBLEM), photo, now)
     earlier = await reports.earlier_texts(tx, facts.project_id, day)
     revision = await reports.submit(
         tx,
         reports.Submission(
             project_id=facts.project_id, person_id=person.id, report_date=day, text=text,
             done_yuan=done, stage_before=facts.stage, stage_after=stage,
-            problem_id=await _problem(tx, person, facts, parts.get(PROBLEM)), photo_id=photo,
+            problem_id=problem, photo_id=photo,
             real_progress=is_real_progress(text, earlier),
             # Taking back today's stage change puts the day's starting stage back.
             stage_now=facts.stage if not stage and facts.prior.get(STAGE) else None,
@@ -122,25 +125,23 @@ async def _store(tx: Tx, person: Person, draft: Draft, facts: Facts) -> int:
     return revision.revision
 
 
-async def _problem(tx: Tx, person: Person, facts: Facts, text: str | None) -> int | None:
+async def _problem(
+    tx: Tx, person: Person, facts: Facts, text: str | None, photo_id: int | None, now: datetime
+) -> int | None:
     """The problem this revision reports. A correction keeps the one today's report raised:
-    the same words link it again (nothing new is announced), other words reword it."""
+    the same words link it again (nothing new is announced), other words reword it. A new one
+    is raised the one way problems are, in this transaction, with the report's photo."""
     if not text:
         return None
     earlier = facts.prior_problem_id
     if earlier is not None:
         if same_text(text, facts.prior.get(PROBLEM) or ""):
             return earlier
-        logged = await reports.revise_problem(tx, earlier, text)
-        if logged is not None:
-            if logged:  # already announced: its history says it was reworded
-                await problem_store.record(tx, earlier, actor=person.id, action="edit",
-                                           note=text, now=utc_now())  # fmt: skip
+        if await problem_store.reword(tx, earlier, text):
+            await events.record(tx, earlier, actor=person.id, action="edit", note=text, now=now)
             return earlier
-    return await raise_problem(tx, person, facts, text)
-
-
-async def raise_problem(tx: Tx, person: Person, facts: Facts, text: str) -> int:
-    """A problem typed inside /report. Stored here, in the report's transaction; the
-    scheduler's next tick logs and announces it (scheduler.escalation.announce_new)."""
-    return await reports.new_problem(tx, facts.project_id, person.id, text)
+    raised = await problems.raise_problem(
+        tx, project_id=facts.project_id, raised_by=person.id, description=text, now=now,
+        photo_id=photo_id,
+    )  # fmt: skip
+    return raised.problem_id

@@ -37,13 +37,6 @@ from storage.drafts import Draft
 from storage.people import Person
 from storage.projects import Project
 
-OVERFLOW_S = 1.0
-PART_UNITS = (3500, 4096)
-"""A paste over Telegram's 4,096 characters arrives as several messages, cut by the client
-into parts of (nearly) 4,096, within a second. After a part refused as too long, a message
-within OVERFLOW_S is its tail, refused with it rather than saved as a fragment."""
-
-
 # ---- starting -------------------------------------------------------------------------------
 
 
@@ -216,15 +209,6 @@ async def answer(env: Env, person: Person, draft: Draft, typed: Typed) -> Result
     facts = facts_of(draft)
     _, f = _step(draft)
     b = behaviour(f)
-    mark = draft.data.get("overflow")
-    if mark is not None and typed.sent_at is not None and 0 <= typed.sent_at - mark <= OVERFLOW_S:
-        # A further part of a paste refused as too long; the first shorter one is its end.
-        if _part_sized(typed.text):
-            draft.data["overflow"] = typed.sent_at
-        else:
-            draft.data.pop("overflow")
-        await _moved(env.db, draft, typed.update_id)
-        return await current(env.db, draft, [refused(Refusal("fragment"))])
     if b.photo and typed.photo:
         return await _take(env.db, draft, f, list(typed.photo), typed.update_id)
     text = typed.text
@@ -239,16 +223,8 @@ async def answer(env: Env, person: Person, draft: Draft, typed: Typed) -> Result
     value = (b.take(chosen.arg, f, facts) if chosen
              else b.parse(text, f, facts, env.day))  # fmt: skip
     if isinstance(value, Refusal):
-        if value.code == "too_long" and typed.sent_at is not None and _part_sized(text):
-            draft.data["overflow"] = typed.sent_at
-            await _moved(env.db, draft, typed.update_id)
         return await current(env.db, draft, [refused(value)])
     return await _take(env.db, draft, f, value, typed.update_id)
-
-
-def _part_sized(text: str) -> bool:
-    low, high = PART_UNITS
-    return low <= len(text.encode("utf-16-le")) // 2 <= high
 
 
 async def _take(db: Database, draft: Draft, f: ReportField, value: Any, update_id: int) -> Result:
@@ -275,7 +251,6 @@ async def keep_step(env: Env, person: Person, draft: Draft, update_id: int) -> R
 
 async def _advance(db: Database, draft: Draft, update_id: int) -> Result:
     """The next step, or the summary (at the end, or after correcting one answer)."""
-    draft.data.pop("overflow", None)
     index, _ = _step(draft)
     if draft.data.pop("editing", False) or index + 1 == len(draft.data["steps"]):
         draft.state = CONFIRM

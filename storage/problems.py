@@ -104,6 +104,15 @@ async def create(
     )
 
 
+async def reword(tx: Tx, problem_id: int, description: str) -> bool:
+    """A correction of the report that raised it rewords the problem; False once closed."""
+    changed = await tx.execute(
+        "UPDATE problems SET description = ? WHERE id = ? AND state != 'closed'",
+        (description, problem_id),
+    )
+    return bool(changed)
+
+
 async def add_photo(
     tx: Tx, *, project_id: int, file_id: str, file_unique_id: str, taken_by: int, now: datetime
 ) -> int:
@@ -116,9 +125,9 @@ async def add_photo(
 
 
 async def unlogged(db: Database | Tx) -> list[Problem]:
-    """Problems inserted raw by storage.reports.submit, not yet logged and announced.
+    """Problems an older version's /report inserted raw, not yet logged and announced.
 
-    Goes away once the report flow raises its problem through services.problems.
+    /report raises through services.problems now; only rows from before remain.
     """
     rows = await db.fetchall(_SELECT + " WHERE pr.logged = 0 ORDER BY pr.id")
     return [_problem(r) for r in rows]

@@ -95,26 +95,6 @@ async def new_photo(
     )
 
 
-async def new_problem(tx: Tx, project_id: int, person_id: int, description: str) -> int:
-    """A problem typed inside /report: stored now, logged and announced by the scheduler's
-    next tick (scheduler.escalation.announce_new), which also guesses its category."""
-    return await tx.insert(
-        "INSERT INTO problems (project_id, raised_by, description, created_at)"
-        " VALUES (?, ?, ?, ?)",
-        (project_id, person_id, description, to_iso(utc_now())),
-    )
-
-
-async def revise_problem(tx: Tx, problem_id: int, description: str) -> bool | None:
-    """A correction rewords the problem its report raised: None when that problem is closed
-    (a new one is needed), else whether it was already logged (announced)."""
-    row = await tx.fetchone("SELECT state, logged FROM problems WHERE id = ?", (problem_id,))
-    if row is None or row["state"] == "closed":
-        return None
-    await tx.execute("UPDATE problems SET description = ? WHERE id = ?", (description, problem_id))
-    return bool(row["logged"])
-
-
 @dataclass(frozen=True)
 class Latest:
     """Today's latest revision of a project's report, as a correction starts from it."""

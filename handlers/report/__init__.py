@@ -34,7 +34,9 @@ def env(context: ContextTypes.DEFAULT_TYPE) -> Env:
     """What the reporting service works with, for this update."""
     s = svc(context)
     scheduler = context.application.bot_data["scheduler"]
-    return Env(s.db, s.today(), s.config.bot.timezone, scheduler.calendar, scheduler.board_dirty)
+    return Env(
+        s.db, s.today(), s.now(), s.config.bot.timezone, scheduler.calendar, scheduler.board_dirty
+    )
 
 
 @requires("liaison")
@@ -67,7 +69,6 @@ async def on_input(
         update_id=update.update_id,
         text=clean(message.text or message.caption or ""),
         photo=sent_photo(message),
-        sent_at=message.date.timestamp() if message.date else None,
     )
     await show(update, await reporting.answer(env(context), person, draft, typed))
 

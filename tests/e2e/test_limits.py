@@ -12,7 +12,8 @@ from pathlib import Path
 
 from tests.e2e.conftest import import_city, invite, join, person
 from tests.fakebot import FakeBotApi
-from tests.harness import RunningBot, Talk, joined, rows, with_buttons
+from tests.harness import RunningBot, Talk, joined, rows
+from tests.harness import report as report_by_name
 
 HEAD = "项目编号,项目名称,责任单位,项目类别,建设阶段,包抓领导,总投资（万元）,年度计划投资（万元）"
 MANY = 100
@@ -28,11 +29,7 @@ def many_projects() -> bytes:
 
 
 async def report(talk: Talk, code: str, text: str) -> None:
-    await talk.say(f"/report {code}", until="今天做了什么")
-    await talk.say(text)
-    for _ in range(4):
-        last = await talk.say("/skip")
-    await talk.press(with_buttons(last), "确认提交", until="已保存")
+    await report_by_name(talk, code, 进展=text)
 
 
 async def test_mine_with_a_hundred_projects(

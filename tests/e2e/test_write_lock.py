@@ -14,7 +14,7 @@ import pytest
 
 from tests.e2e.conftest import ADMIN_ID, CITY_CSV, invite, join, person
 from tests.fakebot import FakeBotApi
-from tests.harness import RunningBot, Talk, button_data, rows, with_buttons
+from tests.harness import RunningBot, Talk, button_data, report, rows, with_buttons
 
 HANG = 6.0  # seconds Telegram takes to answer the admin, far beyond the 2 s the test allows
 
@@ -32,10 +32,7 @@ async def test_a_hanging_chat_does_not_delay_another_chats_confirmation(
 ) -> None:
     zhang = person(fake, 2001, "张三")
     await join(zhang, await invite(admin, "联络员 XM-003"))
-    await zhang.say("/report")
-    await zhang.say("主体施工")
-    for _ in range(4):
-        summary = await zhang.say("/skip")
+    summary = await report(zhang, None, 进展="主体施工", confirm=False)
     await admin.say("/import")
     preview = await admin.send_document("city.csv", CITY_CSV, "text/csv", until="确认导入")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -50,7 +50,8 @@ async def liaison(db: Database) -> Person:
 
 
 def env(db: Database) -> Env:
-    return Env(db, DAY, ZoneInfo("Asia/Shanghai"), _calendar)
+    now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+    return Env(db, DAY, now, ZoneInfo("Asia/Shanghai"), _calendar)
 
 
 async def walk(db: Database, person: Person, **answers: str) -> list[Ask | Review]:
