@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
 
 import handlers
+import robots
 import scheduler
 from config import Config
 from handlers.common import Services
@@ -101,6 +102,7 @@ async def _on_startup(app: Application) -> None:
                     person.tg_user_id)  # fmt: skip
     await scheduler.setup(app)
     await _start_web(app, config, db)
+    await robots.setup(app)
     log.info("Jinzhan started as @%s, store %s", app.bot.username, config.storage_path)
 
 
@@ -118,6 +120,7 @@ async def _on_shutdown(app: Application) -> None:
     server: WebServer | None = app.bot_data.pop(WEB, None)
     if server is not None:
         await server.stop()
+    await robots.shutdown(app)
     services: Services | None = app.bot_data.get("svc")
     if services is not None:
         await services.db.close()

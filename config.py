@@ -8,6 +8,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.status import Thresholds
@@ -42,6 +43,52 @@ class InviteConfig:
     admin_hours: int
 
 
+ROBOT_KINDS = ("wecom", "dingtalk", "feishu")
+ROBOT_PUSHES = ("weekly", "monthly", "quarterly", "digest", "board", "problems")
+# What each platform's robot webhook looks like (path and the query key holding its token), so
+# a url pasted under the wrong kind is caught at start-up rather than at Monday's push.
+_ROBOT_URLS = {
+    "wecom": (re.compile(r"/cgi-bin/webhook/send$"), "key",
+              "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"),
+    "dingtalk": (re.compile(r"/robot/send$"), "access_token",
+                 "https://oapi.dingtalk.com/robot/send?access_token=…"),
+    "feishu": (re.compile(r"/open-apis/bot/v2/hook/[^/]+$"), None,
+               "https://open.feishu.cn/open-apis/bot/v2/hook/…"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RobotConfig:
+    """One [[robots]] entry: a group robot (webhook) of 企业微信, 钉钉 or 飞书.
+
+    url, secret and app_secret are secrets: never logged, never shown in chat (repr hides them).
+    """
+
+    name: str
+    kind: str
+    url: str = field(repr=False)
+    secret: str = field(default="", repr=False)
+    pushes: tuple[str, ...] = ()
+    unit: str = ""
+    app_id: str = ""
+    app_secret: str = field(default="", repr=False)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every value that must never appear in a log line, a reply or a stored error."""
+        return webhook_secrets(self.url, self.secret, self.app_secret)
+
+
+def webhook_secrets(url: str, *values: str) -> tuple[str, ...]:
+    """The url, its query values and last path part (the webhook's token), and `values`."""
+    parts = urlsplit(url)
+    found = [url, *values, *(v for _, v in parse_qsl(parts.query))]
+    tail = parts.path.rstrip("/").rsplit("/", 1)[-1]
+    if parts.path.startswith("/open-apis/bot/"):  # Feishu: the token is the path's last part
+        found.append(tail)
+    return tuple(sorted({v for v in found if len(v) >= 6}, key=len, reverse=True))
+
+
 @dataclass(frozen=True)
 class WebConfig:
     """[web]: the read-only dashboard (驾驶舱) served by the bot's own process."""
@@ -73,6 +120,7 @@ class Config:
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
     thresholds: Thresholds = field(default_factory=Thresholds)
     web: WebConfig = field(default_factory=WebConfig)
+    robots: tuple[RobotConfig, ...] = ()
 
 
 _KNOWN: dict[str, set[str]] = {
@@ -111,6 +159,8 @@ def _get(section: dict[str, Any], name: str, key: str, kind: type, default: Any)
 
 def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str]) -> Config:
     """Validate a parsed TOML document; raise ConfigError naming the first bad key."""
+    robots = _robots(raw.get("robots", []))
+    raw = {name: section for name, section in raw.items() if name != "robots"}
     for name, section in raw.items():
         if name not in _KNOWN:
             raise ConfigError(f"unknown section [{name}]")
@@ -181,6 +231,7 @@ def parse_config(raw: dict[str, Any], *, base_dir: Path, env: dict[str, str]) ->
         bot=BotConfig(tz, tuple(admins)),
         storage_path=path if path.is_absolute() else base_dir / path,
         invites=InviteConfig(days, admin_hours),
+        robots=robots,
     )
 
 
@@ -226,6 +277,72 @@ def _web(section: dict[str, Any]) -> WebConfig:
             f"web.public_url: expected an address like https://jz.example.gov.cn, got {url!r}"
         )
     return WebConfig(enabled, host, port, url)
+_ROBOT_KEYS = {"name", "kind", "url", "secret", "pushes", "unit", "app_id", "app_secret"}
+
+
+def _robots(entries: Any) -> tuple[RobotConfig, ...]:
+    """[[robots]]: group robots that get pushes too. Errors name the entry (robots[1] is the
+    first) and the key, never a url or a secret."""
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ConfigError("robots: write each robot as a [[robots]] table")
+    found: list[RobotConfig] = []
+    for i, entry in enumerate(entries, start=1):
+        where = f"robots[{i}]"
+        for key in entry:
+            if key not in _ROBOT_KEYS:
+                raise ConfigError(f"unknown key {where}.{key}")
+        name = _get(entry, where, "name", str, "").strip()
+        if not name or len(name) > 64:
+            raise ConfigError(f"{where}.name: expected a name of 1 to 64 characters")
+        if name in {r.name for r in found}:
+            raise ConfigError(f"{where}.name: {name!r} is used by another robot")
+        kind = _get(entry, where, "kind", str, "")
+        if kind not in ROBOT_KINDS:
+            raise ConfigError(f"{where}.kind: expected wecom, dingtalk or feishu, got {kind!r}")
+        url = _hidden(entry, where, "url")
+        _robot_url(where, kind, url)
+        pushes = _get(entry, where, "pushes", list, [])
+        unknown = [p for p in pushes if p not in ROBOT_PUSHES]
+        if not pushes or unknown:
+            raise ConfigError(
+                f"{where}.pushes: expected some of {', '.join(ROBOT_PUSHES)}; got {pushes!r}"
+            )
+        unit = _get(entry, where, "unit", str, "").strip()
+        if "board" in pushes and not unit:
+            raise ConfigError(f"{where}.unit: the board push is a unit's; name the unit")
+        app_id = _get(entry, where, "app_id", str, "").strip()
+        app_secret = _hidden(entry, where, "app_secret")
+        if (app_id or app_secret) and kind != "feishu":
+            raise ConfigError(f"{where}.app_id: only a feishu robot uploads images with an app")
+        if bool(app_id) != bool(app_secret):
+            raise ConfigError(f"{where}.app_secret: app_id and app_secret go together")
+        secret = _hidden(entry, where, "secret")
+        found.append(RobotConfig(name, kind, url, secret, tuple(dict.fromkeys(pushes)), unit,
+                                 app_id, app_secret))  # fmt: skip
+    return tuple(found)
+
+
+def _hidden(entry: dict[str, Any], where: str, key: str) -> str:
+    """A secret string value; a wrong type is named without showing the value."""
+    value = entry.get(key, "")
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}.{key}: expected a string in quotes")
+    return value.strip()
+
+
+def _robot_url(where: str, kind: str, url: str) -> None:
+    """A url of the kind's shape; the message shows the shape expected, never the url given."""
+    if not url:
+        raise ConfigError(f"{where}.url is missing: copy the robot's webhook address")
+    path, token, example = _ROBOT_URLS[kind]
+    parts = urlsplit(url)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or not path.search(parts.path)
+        or (token is not None and not parse_qs(parts.query).get(token))
+    ):
+        raise ConfigError(f"{where}.url: a {kind} robot's webhook looks like {example}")
 
 
 def load_config(path: Path, env: dict[str, str] | None = None) -> Config:

@@ -24,6 +24,7 @@ from handlers import (
     projects,
     ranking,
     report,
+    robots,
     router,
     schedule,
     start,
@@ -41,6 +42,7 @@ def register(app: Application) -> None:
     export.register(app)  # /export: the .xlsx ledger
     people.register(app)  # /people, /remove: who holds access, and taking it away
     web.register(app)  # /web: a link to the dashboard
+    robots.register(app)  # /robots: the group robots' deliveries, and a test message
     router.register(app)  # last: catch-alls
     buttons.register_stale(app)  # presses no schema took: stale or forged buttons
     errors.register(app)

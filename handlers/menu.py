@@ -37,6 +37,7 @@ BY_ROLE: dict[str, tuple[str, ...]] = {
         "fields",
         "schedule",
         "pushnow",
+        "robots",
         "rank",
         "why",
         "status",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ranking import service as ranking
@@ -11,6 +11,7 @@ from scheduler.render import streak_notes
 from scheduler.slots import REMINDERS, STATUS, Slot
 from scheduler.workdays import WorkCalendar
 from storage import Database, audit, outbox, progress, push_targets, schedule
+from storage import robots as robot_store
 from storage.people import by_id
 from timeutil import local_date, to_iso
 
@@ -46,7 +47,7 @@ async def plan(
             log.exception("status run %s failed", slot.period)
             return 0
         return len(made or ())
-    rows = await _recipients(db, slot, calendar, tz)
+    rows = await _recipients(db, slot, calendar, tz) + await _robot_rows(db, slot)
     added = 0
     async with db.transaction() as tx:
         first = await schedule.claim_run(tx, slot.kind, slot.period, trigger, actor)
@@ -111,22 +112,83 @@ async def _recipients(
     end = slot.day - timedelta(days=1)  # the week or month that just ended
     if slot.kind == "weekly":
         spec = {"as_of": end.isoformat()}
-        kinds = await db.fetchall(
-            "SELECT DISTINCT u.kind FROM units u JOIN projects p ON p.unit_id = u.id"
-        )
-        groups = sorted({ranking.CONFIG.group_of(r["kind"]) for r in kinds})
+        groups = await _ranking_groups(db)
         found = [(f"week_units:{g}", chat, {"render": "week_units", "group": g, **spec})
                  for chat in leaders for g in groups]  # fmt: skip
         found += [("week_board", chat, {"render": "week_board", **spec}) for chat in leaders]
         found += [("week_unit", t.chat_id, {"render": "week_unit", "unit_id": t.unit_id, **spec})
                   for t in targets if t.kind == "unit"]  # fmt: skip
         return found
+    return [(r, chat, spec) for chat in leaders for r, spec in _month_specs(end, renders=None)]
+
+
+async def _ranking_groups(db: Database) -> list[str]:
+    """The ranking groups that have projects (区县 with 开发区, 部门, 国企): one chart each."""
+    kinds = await db.fetchall(
+        "SELECT DISTINCT u.kind FROM units u JOIN projects p ON p.unit_id = u.id"
+    )
+    return sorted({ranking.CONFIG.group_of(r["kind"]) for r in kinds})
+
+
+def _month_specs(end: date, renders: tuple[str, ...] | None) -> list[tuple[str, dict]]:
+    """(render, spec) of the month ending `end`: the bulletin, its figures, the ledger, and
+    after a quarter's last month its flags; `renders` picks some of them."""
     spec = {"start": end.replace(day=1).isoformat(), "end": end.isoformat()}
-    renders = ["monthly", "monthly_text", "ledger"]
+    found = [(r, {"render": r, **spec}) for r in ("monthly", "monthly_text", "ledger")]
     if end.month % 3 == 0:  # a quarter just ended: red and yellow flags by its theme
-        renders.append("quarterly")
-        spec_q = {**spec, "start": end.replace(month=end.month - 2, day=1).isoformat()}
-    return [
-        (r, chat, {"render": r, **(spec_q if r == "quarterly" else spec)})
-        for chat in leaders for r in renders
-    ]  # fmt: skip
+        start = end.replace(month=end.month - 2, day=1).isoformat()
+        found.append(("quarterly", {"render": "quarterly", **spec, "start": start}))
+    return [(r, s) for r, s in found if renders is None or r in renders]
+
+
+async def _robot_rows(db: Database, slot: Slot) -> list[tuple[str, int, dict]]:
+    """(outbox kind, robot id, render spec) for every robot delivery of the slot: a robot gets
+    what the leaders' group gets (a unit's group, when the robot has a unit) for the pushes it
+    names. Kinds are robot:<render>, so a robot's delivery never shares a key with a chat's."""
+    robots = await robot_store.active(db)
+    if not robots:
+        return []
+    units = {r["name"]: r["id"] for r in await db.fetchall("SELECT id, name FROM units")}
+    groups = await _ranking_groups(db) if slot.kind == "weekly" else []
+    found: list[tuple[str, int, dict]] = []
+    for robot in robots:
+        unit_id = units.get(robot.unit) if robot.unit else None
+        if robot.unit and unit_id is None:
+            log.warning("robot %r: unit %r is not in the project list; its unit pushes wait",
+                        robot.name, robot.unit)  # fmt: skip
+        found += [
+            (robot_store.PREFIX + render, robot.id, {**spec, "push": push})
+            for push, render, spec in _robot_specs(slot, robot, unit_id, groups)
+        ]
+    return found
+
+
+def _robot_specs(
+    slot: Slot, robot: robot_store.Robot, unit_id: int | None, groups: list[str]
+) -> list[tuple[str, str, dict]]:
+    """(push, render, spec) of one robot for the slot."""
+    end = slot.day - timedelta(days=1)  # the week or month that just ended
+    day = {"day": slot.day.isoformat()}
+    unit_ok = unit_id is not None or not robot.unit  # a robot's unit not (yet) found: skip
+    found: list[tuple[str, str, dict]] = []
+    if slot.kind == "weekly" and "weekly" in robot.pushes and unit_ok:
+        as_of = {"as_of": end.isoformat()}
+        if unit_id is not None:  # a unit's robot: the unit's own chart, as its group gets
+            found.append(("weekly", "week_unit", {"render": "week_unit", "unit_id": unit_id,
+                                                  **as_of}))  # fmt: skip
+        else:
+            found += [("weekly", f"week_units:{g}", {"render": "week_units", "group": g,
+                       **as_of}) for g in groups]  # fmt: skip
+            found.append(("weekly", "week_board", {"render": "week_board", **as_of}))
+    if slot.kind == "weekly" and "problems" in robot.pushes:
+        found.append(("problems", "dept_weekly", {"render": "dept_weekly", **day}))
+    if slot.kind == "monthly":
+        wanted = ("monthly", "monthly_text", "ledger") if "monthly" in robot.pushes else ()
+        wanted += ("quarterly",) if "quarterly" in robot.pushes else ()
+        found += [("quarterly" if r == "quarterly" else "monthly", r, spec)
+                  for r, spec in _month_specs(end, wanted)]  # fmt: skip
+    if slot.kind == "digest" and "digest" in robot.pushes and unit_ok:
+        found.append(("digest", "digest", {"render": "digest", "unit_id": unit_id, **day}))
+    if slot.kind == "board" and "board" in robot.pushes and unit_id is not None:
+        found.append(("board", "board", {"render": "board", "unit_id": unit_id, **day}))
+    return found

@@ -59,9 +59,10 @@ async def enqueue(
 
 
 async def due(db: Database | Tx, now: datetime, limit: int = 1000) -> list[OutboxRow]:
+    """Telegram's due rows; robot rows (kind 'robot:…') have their own senders (robots/)."""
     rows = await db.fetchall(
         "SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ?"
-        " ORDER BY not_before, id LIMIT ?",
+        " AND kind NOT LIKE 'robot:%' ORDER BY not_before, id LIMIT ?",
         (to_iso(now), limit),
     )
     return [_row(r) for r in rows]
@@ -154,9 +155,10 @@ async def failed(db: Database | Tx, since: datetime, limit: int) -> tuple[list[F
     rows = await db.fetchall(
         "SELECT o.kind, o.period, o.chat_id, o.attempts, o.last_error,"
         " COALESCE(o.tried_at, o.created_at) AS tried_at,"
-        " COALESCE((SELECT name FROM people WHERE tg_user_id = o.chat_id),"
+        " CASE WHEN o.kind LIKE 'robot:%' THEN (SELECT name FROM robots WHERE id = o.chat_id)"
+        " ELSE COALESCE((SELECT name FROM people WHERE tg_user_id = o.chat_id),"
         "          (SELECT title FROM push_targets WHERE chat_id = o.chat_id"
-        "            ORDER BY active DESC, id DESC LIMIT 1)) AS chat_name"
+        "            ORDER BY active DESC, id DESC LIMIT 1)) END AS chat_name"
         " FROM outbox o WHERE o.status = 'failed' AND COALESCE(o.tried_at, o.created_at) >= ?"
         " ORDER BY tried_at DESC, o.id DESC LIMIT ?",
         (to_iso(since), limit),

@@ -21,6 +21,7 @@ from telegram.ext import Application
 from application import ALLOWED_UPDATES, build_application
 from config import Config, parse_config
 from domain.project_import import ProjectRow
+from robots import SERVICE, RobotService
 from storage import Database, people, projects, schedule
 from tests.fakebot import ApiCall, FakeBotApi, FakeUser
 
@@ -36,10 +37,11 @@ def make_config(
     timeout: float = 15,
     rate_limit: int = 1000,
     group_rate_limit: int | None = None,
+    robots: list[dict[str, Any]] | None = None,
 ) -> Config:
     """Config for a bot talking to the fake server; Telegram's 30 msg/s cap is lifted because
     the fake is not Telegram (a test that checks the cap sets it back; `group_rate_limit`, per
-    minute, defaults to the same pace as `rate_limit`)."""
+    minute, defaults to the same pace as `rate_limit`); `robots` are [[robots]] tables."""
     raw = {
         "telegram": {
             "token": fake.token,
@@ -54,6 +56,8 @@ def make_config(
         # Any free port: suites and helpers run side by side on one machine.
         "web": {"port": 0},
     }
+    if robots:
+        raw["robots"] = robots
     return parse_config(raw, base_dir=db_path.parent, env={})
 
 
@@ -126,6 +130,12 @@ class RunningBot:
     async def restart(self) -> None:
         await self.stop()
         await self.start()
+
+    @property
+    def robots(self) -> RobotService:
+        """The robots' senders (robots.delivery); `await bot.robots.drain()` sends what is due."""
+        assert self.app is not None
+        return self.app.bot_data[SERVICE]
 
     async def tick(self, local: str | None = None) -> None:
         """Move the clock (if given) and run one scheduler tick to completion."""
