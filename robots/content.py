@@ -18,8 +18,10 @@ import sender
 from scheduler.render import Rendered
 
 IMAGE_LIMIT = 2 * 1024 * 1024  # WeCom's image message: at most 2 MB before base64
-# A Telegram command with its arguments, as the push texts write them: "/why 单位名 2026-W48".
-COMMAND = re.compile(r"/(rank|why|status|export|problems|p\d+)((?:[ 　]+[^\s｜|，。；、]+)*)")
+# A Telegram command with its arguments as the push texts write them ("/why 单位名 2026-W48",
+# "/rank 2026-W48", "/p12"): a week, a code, or a placeholder word.
+ARG = r"(?:[ 　]+(?:单位名|项目编号|[A-Za-z0-9][\w-]*))"
+COMMAND = re.compile(rf"/(?:(rank|why|status|export|problems)({ARG}*)|p(\d+)\b)")
 URL = re.compile(r"https?://[^\s）)｜|，。；]+")
 # The dashboard page that shows what each command shows.
 PAGES = {"rank": "/", "why": "/units", "status": "/units", "export": "/download",
@@ -62,9 +64,9 @@ def with_links(text: str, public_url: str) -> str:
         return text
 
     def page(match: re.Match[str]) -> str:
-        name, args = match.group(1), match.group(2)
-        if name.startswith("p") and name[1:].isdigit():
-            return f"{public_url}/problems/{name[1:]}"
+        name, args, problem = match.group(1), match.group(2) or "", match.group(3)
+        if problem:
+            return f"{public_url}/problems/{problem}"
         path = "/projects" if name == "why" and "项目" in args else PAGES.get(name, "/")
         return public_url + ("" if path == "/" else path)
 
