@@ -7,7 +7,9 @@ today's report, and a stranger is turned away; then the 18:00 board reaches a un
 next Monday's ranking charts the leaders' group, and on December 1 the month's bulletin (the
 city's figures, a chart per unit, the .xlsx ledger). The conversation is printed and
 everything the bot sent (charts included) is written to a folder; the leader's /web link to
-the dashboard is printed and its pages photographed (demo/web.py).
+the dashboard is printed and its pages photographed (demo/web.py). Three group robots
+(企业微信, 钉钉, 飞书; demo/robots.py) get the weekly push too, and what the fake webhooks
+received is printed after the conversation.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from demo.robots import demo_robots, record, weekly_to_robots
 from demo.web import screenshots, web_link
 from tests.fakebot import FakeBotApi
+from tests.fakewebhooks import FakeWebhooks
 from tests.harness import RunningBot, Talk, answer_report, make_config, with_buttons
 from tests.unit.sample_sheets import city_list_xlsx, city_projects
 
@@ -69,8 +73,10 @@ async def run_demo(out: Path, serve: bool = False) -> int:
     work = Path(tempfile.mkdtemp(prefix="jinzhan-demo-"))
     names = {ADMIN_ID: "项目办李主任", 2001: "联络员张伟", 2002: "联络员王芳", 2003: "联络员刘强",
              3001: leader, 9999: "陌生人"}  # fmt: skip
-    async with FakeBotApi() as fake:
-        bot = RunningBot(make_config(fake, work / "jinzhan.sqlite3", admins=(ADMIN_ID,)))
+    async with FakeBotApi() as fake, FakeWebhooks() as webhooks:
+        robots, tables = demo_robots(webhooks)
+        config = make_config(fake, work / "jinzhan.sqlite3", admins=(ADMIN_ID,), robots=tables)
+        bot = RunningBot(config)
         await bot.start()
         try:
             talk = {uid: Talk(fake, fake.user(uid, name)) for uid, name in names.items()}
@@ -126,6 +132,7 @@ async def run_demo(out: Path, serve: bool = False) -> int:
                 await fake.wait_reply(chat, after=cursor, contains="✅")
             await bot.tick("2026-11-23 18:00")
             await bot.tick("2026-11-30 09:00")
+            await weekly_to_robots(bot, "2026-11-30 09:00")
             await bot.tick("2026-12-01 09:00")
             await fake.wait_idle()
             # The Monday meeting: the leader opens the dashboard from /web.
@@ -137,7 +144,7 @@ async def run_demo(out: Path, serve: bool = False) -> int:
                 await _forever()
         finally:
             await bot.stop()
-        lines = fake.transcript(names)
+        lines = [*fake.transcript(names), "", *record(webhooks, robots)]
         shutil.rmtree(out, ignore_errors=True)
         fake.dump_outbox(out, names)
     shutil.copyfile(work / "jinzhan.sqlite3", out / "jinzhan.sqlite3")

@@ -91,7 +91,7 @@ def describe(call: RobotCall, name: str) -> str:
     if kind == "markdown":
         md = body["markdown"]
         title = f" title={md['title']!r}" if "title" in md else ""
-        text = md.get("content") or md.get("text") or ""
+        text = (md.get("content") or md.get("text") or "").replace("  \n", "\n")
         return f"{head}markdown{sign}{title}:\n    " + text.replace("\n", "\n    ") + result
     if kind == "image" and "image" in body:
         raw = base64.b64decode(body["image"]["base64"])
