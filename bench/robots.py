@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import statistics
 import tempfile
 import time
@@ -149,6 +150,7 @@ async def main() -> None:
     parser.add_argument("--quick", action="store_true", help="100 liaisons, 1 repeat")
     args = parser.parse_args()
     liaisons, repeat = (100, 1) if args.quick else (args.liaisons, args.repeat)
+    logging.getLogger("robots").setLevel(logging.ERROR)  # the down robot's retries, expected
     print(machine())
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)

@@ -29,7 +29,8 @@ class Robot:
 
 async def sync(tx: Tx, robots: Iterable[RobotConfig], now: datetime) -> dict[str, int]:
     """Mirror the configured robots (name, kind, pushes, unit; never a url or a secret); the
-    ones no longer configured stay, inactive. Returns name -> id."""
+    ones no longer configured stay, inactive, and what they still had to send is dropped (no
+    sender will take it). Returns name -> id."""
     ids: dict[str, int] = {}
     for r in robots:
         await tx.execute(
@@ -41,6 +42,11 @@ async def sync(tx: Tx, robots: Iterable[RobotConfig], now: datetime) -> dict[str
         ids[r.name] = await tx.fetchval("SELECT id FROM robots WHERE name = ?", (r.name,))
     marks = ",".join("?" * len(ids))
     await tx.execute(f"UPDATE robots SET active = 0 WHERE name NOT IN ({marks})", tuple(ids))
+    await tx.execute(
+        "UPDATE outbox SET status = 'skipped', last_error = 'robot removed from the config'"
+        " WHERE kind LIKE 'robot:%' AND status = 'pending'"
+        " AND chat_id IN (SELECT id FROM robots WHERE active = 0)"
+    )
     return ids
 
 
