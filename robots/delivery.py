@@ -228,6 +228,8 @@ class RobotService:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        if self._renderer is not None:
+            self._renderer[1].close()
         for worker in self.workers.values():
             await worker.client.close()
 
@@ -246,6 +248,8 @@ class RobotService:
         minute = now.replace(second=0, microsecond=0)
         async with self._renderer_lock:
             if self._renderer is None or self._renderer[0] != minute:
+                if self._renderer is not None:
+                    self._renderer[1].close()  # its renderings are awaited by nobody now
                 calendar = WorkCalendar(await schedule.exceptions(self.svc.db))
                 made = RobotRenderer(self.svc.db, calendar, self.svc.config.bot.timezone, now)
                 self._renderer = (minute, made)

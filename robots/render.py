@@ -40,6 +40,11 @@ class RobotRenderer:
             made = self._made[key] = asyncio.ensure_future(self._render(spec))
         return await asyncio.shield(made)
 
+    def close(self) -> None:
+        """Drop renderings still in progress (the bot is stopping)."""
+        for made in self._made.values():
+            made.cancel()
+
     async def _render(self, spec: dict[str, Any]) -> Rendered | None:
         kind = spec["render"]
         p = self.periodic

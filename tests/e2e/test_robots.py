@@ -267,3 +267,44 @@ async def test_robots_command_for_admins(
         "content"][0][0]["text"]  # fmt: skip
     assert "没有名为“不存在的群”的群机器人" in unknown
     assert "管理员" in refused and "市领导企业微信群" not in refused
+
+
+async def test_unit_robot_gets_its_board_and_digest_city_robot_the_month_and_quarter(
+    fake: FakeBotApi, webhooks: FakeWebhooks, admin: Talk, db_path: Path
+) -> None:
+    city, unit = webhooks.robot("wecom"), webhooks.robot("dingtalk", secret="SEC77e1a9c0b3d5f")
+    tables = [
+        robot_table("市领导企业微信群", city, ["monthly", "quarterly"]),
+        robot_table("城关区钉钉群", unit, ["board", "digest", "weekly"], unit="城关区"),
+    ]
+    async with running(fake, db_path, tables) as bot:
+        await city_with_leaders(fake, admin)
+        zhang = person(fake, 2001, "张三")
+        await join(zhang, await invite(admin, "联络员 城关区"))
+        await bot.tick("2026-11-23 18:00")
+        await bot.robots.drain()
+        await bot.tick("2026-11-23 20:00")
+        await bot.robots.drain()
+        await bot.tick("2026-11-30 09:10")  # the unit's weekly chart
+        await bot.robots.drain()
+        cursor = len(webhooks.calls)
+        await bot.tick("2027-01-01 09:10")  # December's bulletin, and the 4th quarter's flags
+        await bot.robots.drain()
+    board, digest, weekly = texts(webhooks.sent_to(unit))[:3]
+    assert board.startswith("📋【城关区】11月23日 进展上报看板") and "XM-003" in board
+    assert "高新区" not in board and digest.startswith("🗒 11月23日 进展日报")
+    assert weekly.startswith("📊 城关区：2026-W48（2026-11-23 至 2026-11-29）各项目得分")
+    month = [c for c in webhooks.calls[cursor:] if c.robot is city or c.endpoint == "upload_media"]
+    assert [c.endpoint for c in month if c.ok].count("upload_media") == 1
+    sent = [c.body for c in month if c.message and c.ok]
+    kinds = [b["msgtype"] for b in sent]
+    assert kinds == ["markdown", "image", "markdown", "markdown", "file", "markdown"]
+    words = [b["markdown"]["content"] for b in sent if b["msgtype"] == "markdown"]
+    assert words[0].startswith("📰 2026年12月 月度通报\n全市重点项目4项")
+    assert words[1].startswith("📰 2026年12月 月度通报\n· 城关区")  # the figures per unit
+    assert words[2] == "📎 2026年12月 台账（项目、进展、问题及处理记录）"
+    assert words[3].startswith("🚩 2026年第4 季度红黄旗（收官：全年完成率）")
+    (upload,) = [c for c in month if c.endpoint == "upload_media"]
+    name, content = upload.files["media"]
+    assert name == "台账_2026-12.xlsx" and content.startswith(b"PK")
+    assert sent[4]["file"]["media_id"] in webhooks.media
