@@ -248,8 +248,6 @@ class RobotService:
         minute = now.replace(second=0, microsecond=0)
         async with self._renderer_lock:
             if self._renderer is None or self._renderer[0] != minute:
-                if self._renderer is not None:
-                    self._renderer[1].close()  # its renderings are awaited by nobody now
                 calendar = WorkCalendar(await schedule.exceptions(self.svc.db))
                 made = RobotRenderer(self.svc.db, calendar, self.svc.config.bot.timezone, now)
                 self._renderer = (minute, made)
