@@ -277,6 +277,8 @@ def _web(section: dict[str, Any]) -> WebConfig:
             f"web.public_url: expected an address like https://jz.example.gov.cn, got {url!r}"
         )
     return WebConfig(enabled, host, port, url)
+
+
 _ROBOT_KEYS = {"name", "kind", "url", "secret", "pushes", "unit", "app_id", "app_secret"}
 
 
