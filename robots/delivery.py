@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -261,10 +262,11 @@ class RobotService:
 
 
 def _keep(path: Path, content_: bytes) -> None:
-    """Write a file once, whole (a reader never sees half of it)."""
+    """Write a file once, whole: a reader never sees half of it, and two robots keeping the
+    same chart at once each write their own part and put the same bytes in place."""
     if path.exists():
         return
     path.parent.mkdir(mode=0o700, exist_ok=True)
-    partial = path.with_suffix(".part")
+    partial = path.with_name(f"{path.name}.{secrets.token_hex(4)}.part")
     partial.write_bytes(content_)
     partial.replace(path)

@@ -37,9 +37,11 @@ def line(text: str) -> list[dict[str, str]]:
 
 
 def post(part: Text) -> dict[str, Any]:
-    """A post: the first line as its title, the rest as its lines (a one-line text is a line)."""
+    """A post: the first line as its title, the rest as its lines; a one-line text, or a first
+    line holding a link (a title is plain text), is all lines."""
     lines = part.body.split("\n")
-    title, rest = (lines[0], lines[1:]) if len(lines) > 1 else ("", lines)
+    titled = len(lines) > 1 and not URL.search(lines[0])
+    title, rest = (lines[0], lines[1:]) if titled else ("", lines)
     return {"post": {"zh_cn": {"title": title, "content": [line(x) for x in rest]}}}
 
 

@@ -38,10 +38,12 @@ def make_config(
     rate_limit: int = 1000,
     group_rate_limit: int | None = None,
     robots: list[dict[str, Any]] | None = None,
+    public_url: str = "",
 ) -> Config:
     """Config for a bot talking to the fake server; Telegram's 30 msg/s cap is lifted because
     the fake is not Telegram (a test that checks the cap sets it back; `group_rate_limit`, per
-    minute, defaults to the same pace as `rate_limit`); `robots` are [[robots]] tables."""
+    minute, defaults to the same pace as `rate_limit`); `robots` are [[robots]] tables,
+    `public_url` the dashboard's public address."""
     raw = {
         "telegram": {
             "token": fake.token,
@@ -54,7 +56,7 @@ def make_config(
         "bot": {"timezone": timezone, "admins": list(admins)},
         "storage": {"path": str(db_path)},
         # Any free port: suites and helpers run side by side on one machine.
-        "web": {"port": 0},
+        "web": {"port": 0, "public_url": public_url},
     }
     if robots:
         raw["robots"] = robots

@@ -27,9 +27,10 @@ def robot_table(name: str, robot: FakeRobot, pushes: list[str], **extra: str) ->
 
 @asynccontextmanager
 async def running(
-    fake: FakeBotApi, db_path: Path, robots: list[dict]
+    fake: FakeBotApi, db_path: Path, robots: list[dict], public_url: str = ""
 ) -> AsyncIterator[RunningBot]:
-    bot = RunningBot(make_config(fake, db_path, admins=(ADMIN_ID,), robots=robots))
+    config = make_config(fake, db_path, admins=(ADMIN_ID,), robots=robots, public_url=public_url)
+    bot = RunningBot(config)
     await bot.start()
     try:
         yield bot

@@ -24,6 +24,7 @@ from aiohttp import web
 from .checks import describe, dingtalk_signed, feishu_problem, feishu_signed, wecom_problem
 
 JSON = dict[str, Any]
+ARRIVED = web.RequestKey("arrived", float)
 RATE_CODES = {"wecom": 45009, "dingtalk": 130101, "feishu": 11232}
 
 
@@ -77,7 +78,7 @@ class FakeWebhooks:
         self._changed = asyncio.Event()
 
     async def start(self) -> None:
-        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app = web.Application(client_max_size=64 * 1024 * 1024, middlewares=[_arrival])
         app.router.add_post("/cgi-bin/webhook/send", self._wecom)
         app.router.add_post("/cgi-bin/webhook/upload_media", self._wecom_upload)
         app.router.add_post("/robot/send", self._dingtalk)
@@ -167,7 +168,7 @@ class FakeWebhooks:
         self, request: web.Request, robot: FakeRobot | None, endpoint: str, body: JSON | None,
         files: dict[str, tuple[str, bytes]], answer: Callable[[RobotCall], JSON],
     ) -> web.Response:  # fmt: skip
-        call = RobotCall(len(self.calls) + 1, robot, endpoint, body, files, time.monotonic())
+        call = RobotCall(len(self.calls) + 1, robot, endpoint, body, files, request[ARRIVED])
         self.calls.append(call)
         if robot is not None and robot.hang_s:
             await asyncio.sleep(robot.hang_s)
@@ -296,6 +297,13 @@ class FakeWebhooks:
 
         robot = self.tokens.get(bearer)
         return await self._call(request, robot, "image", dict(form), files, answer)
+
+
+@web.middleware
+async def _arrival(request: web.Request, handler: Any) -> web.StreamResponse:
+    """The time a request arrived, before its body is read (a chart's takes a while)."""
+    request[ARRIVED] = time.monotonic()
+    return await handler(request)
 
 
 async def _json(request: web.Request) -> JSON | None:
