@@ -158,7 +158,7 @@ async def report_progress(fake: FakeBotApi, size: int, started: float) -> None:
 async def run_fanout(size: int, rate: int, heap: bool, workdir: Path) -> FanoutResult:
     """Seed `size` liaisons with nothing reported, run the 16:00 tick, read the call log."""
     db_path = workdir / f"fanout-{size}.sqlite3"
-    await seed_liaisons(db_path, size, FIRST_ID)
+    await seed_liaisons(db_path, size, FIRST_ID, scheduled=True)
     async with FakeBotApi() as fake:
         bot = RunningBot(make_config(fake, db_path, rate_limit=rate))
         await bot.start()
@@ -229,7 +229,7 @@ async def median_render_ms(bot: RunningBot, unit_id: int, day: date) -> tuple[fl
 async def run_board(rate: int, workdir: Path) -> BoardResult:
     """300 projects in one unit, every other one reported today, the unit's group bound."""
     db_path = workdir / "board.sqlite3"
-    await seed_liaisons(db_path, BOARD_PROJECTS, FIRST_ID)
+    await seed_liaisons(db_path, BOARD_PROJECTS, FIRST_ID, scheduled=True)
     async with FakeBotApi() as fake:
         bot = RunningBot(make_config(fake, db_path, rate_limit=rate))
         await bot.start()

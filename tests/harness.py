@@ -369,17 +369,20 @@ def liaison_project(i: int, unit: str = "城关区") -> ProjectRow:
     return project_row(f"P-{i:05d}", unit)
 
 
-async def seed_liaisons(db_path: Path, count: int, first_id: int, year: int = 2026) -> None:
+async def seed_liaisons(
+    db_path: Path, count: int, first_id: int, year: int = 2026, *, scheduled: bool = False
+) -> None:
     """`count` liaisons (Telegram ids from `first_id`), each bound to one project, written with
     the bot's own storage functions as an import plus redeemed invites would.
 
-    Every scheduled run is switched off: a bot in a child process runs on the real clock, and
-    a reminder falling due mid-test (16:00-18:00 in Shanghai) would race what the test does;
-    such tests start a run with /pushnow instead."""
+    Unless `scheduled`, every scheduled run is switched off: a bot in a child process runs on
+    the real clock, and a reminder falling due mid-test (16:00-18:00 in Shanghai) would race
+    what the test does; such tests start a run with /pushnow instead. Benchmarks that drive
+    the clock themselves keep the schedule."""
     db = await Database.open(db_path)
     try:
         async with db.transaction() as tx:
-            for kind in schedule.KINDS:
+            for kind in () if scheduled else schedule.KINDS:
                 await schedule.set_enabled(tx, kind, False, None)
             await projects.upsert_imported(tx, [liaison_project(i) for i in range(count)], year)
             ids = {r["code"]: r["id"] for r in await tx.fetchall("SELECT id, code FROM projects")}
