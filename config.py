@@ -122,6 +122,12 @@ class Config:
     web: WebConfig = field(default_factory=WebConfig)
     robots: tuple[RobotConfig, ...] = ()
 
+    @property
+    def robot_charts_dir(self) -> Path:
+        """Charts sent to group robots by link, beside the database, named by their SHA-256;
+        the dashboard serves them at <public_url>/charts/<sha256>.png."""
+        return self.storage_path.parent / "charts"
+
 
 _KNOWN: dict[str, set[str]] = {
     "telegram": {

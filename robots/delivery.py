@@ -216,7 +216,7 @@ class RobotService:
     def charts_dir(self) -> Path:
         """Charts sent to robots by link, named by content: the dashboard serves them at
         <public_url>/charts/<sha256>.png."""
-        return self.svc.config.storage_path.parent / "charts"
+        return self.svc.config.robot_charts_dir
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(w.run(), name=f"robot {w.id}")

@@ -20,7 +20,7 @@ from web.site import SITE, VIEWER
 
 COOKIE = "jz_session"
 SESSION_VALID = timedelta(days=7)
-OPEN_PATHS = ("/login/", "/static/")
+OPEN_PATHS = ("/login/", "/static/", "/charts/")  # charts: named by content, for robots
 TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 

@@ -17,7 +17,7 @@ from telegram import Bot
 from config import Config
 from scheduler.workdays import WorkCalendar
 from storage import Database, web_sessions
-from web import auth, pages, render
+from web import auth, charts, pages, render
 from web.photos import PhotoFetcher
 from web.site import SITE, Site
 from web.snapshot import SnapshotCache
@@ -51,7 +51,7 @@ async def frame(request: web.Request, handler: Handler) -> web.StreamResponse:
         exc.headers.update(SECURITY_HEADERS)
         raise
     response.headers.update(SECURITY_HEADERS)
-    if not request.path.startswith("/static/"):
+    if not request.path.startswith(("/static/", charts.PATH)):
         response.headers.setdefault("Cache-Control", "no-store")  # photos may be kept a day
     return response
 
@@ -62,6 +62,7 @@ def build_app(site: Site) -> web.Application:
     app.router.add_static("/static/", STATIC, append_version=False)
     auth.add_routes(app)
     pages.add_routes(app)
+    charts.add_routes(app)
     return app
 
 

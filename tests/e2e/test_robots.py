@@ -10,8 +10,11 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
+import aiohttp
 import pytest
+import yarl
 
+from handlers.web import WEB
 from robots.pacing import Pacer, Window
 from tests.e2e.conftest import invite, join, person
 from tests.e2e.robots_helpers import (
@@ -328,6 +331,19 @@ async def test_with_a_dashboard_charts_and_commands_become_its_links(
         photos = [c.files["photo"] for c in telegram_pushes(fake, "2026-W48") if c.files]
         charts = {hashlib.sha256(png).hexdigest(): png for png in photos}
         await bot.robots.drain()
+        # The dashboard serves them under that name, without a session (a group robot has
+        # none); nothing else is served there.
+        local = f"http://127.0.0.1:{bot.app.bot_data[WEB].port}"
+        async with aiohttp.ClientSession() as http:
+            for sha, png in charts.items():
+                async with http.get(f"{local}/charts/{sha}.png") as answer:
+                    assert answer.status == 200 and await answer.read() == png
+                    assert answer.content_type == "image/png"
+            wrong = ("0" * 64 + ".png", "..%2Fjinzhan.sqlite3", f"{sha}.PNG", f"{sha[:-1]}.png")
+            for name in wrong:
+                url = yarl.URL(f"{local}/charts/{name}", encoded=True)
+                async with http.get(url) as answer:
+                    assert answer.status == 404
     # DingTalk: each chart an image under its caption, in one markdown message; the PNG kept
     # beside the database under its SHA-256, for the dashboard to serve at that address.
     sent = texts(webhooks.sent_to(dingtalk))
