@@ -17,6 +17,7 @@ from handlers.menu import set_all_menus, set_person_menu
 from handlers.web import WEB
 from membership import apply_config_admins
 from ranking import service as ranking
+from services.workdays import work_calendar
 from storage import Database
 from transport import PerChatUpdateProcessor, RetryingRateLimiter
 from web.server import WebServer
@@ -110,8 +111,8 @@ async def _start_web(app: Application, config: Config, db: Database) -> None:
     """The dashboard, in this event loop; its clock and calendar are the bot's own."""
     if config.web.enabled:
         services: Services = app.bot_data["svc"]
-        server = WebServer(db, config, lambda: services.now(),
-                           app.bot_data["scheduler"].calendar, app.bot)  # fmt: skip
+        server = WebServer(db, config, lambda: services.now(), lambda: work_calendar(db),
+                           app.bot)  # fmt: skip
         await server.start()
         app.bot_data[WEB] = server
 

@@ -41,19 +41,16 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-# First: ranking.service and the scheduler package import each other, and only this order
-# (the bot's own) resolves; isort keeps a plain import ahead of the from-imports.
-import scheduler  # noqa: F401
 from bench.common import machine, median, rss_peak_mb
 from charts import display_width
 from domain.problem_flow import CATEGORIES
 from domain.stages import Stage
 from domain.status import status as project_status
+from domain.workdays import WorkCalendar
 from ranking import service
 from ranking.service import score_week, week_of
 from scheduler import periodic
 from scheduler.periodic import PeriodicRenderer
-from scheduler.workdays import WorkCalendar
 from storage import Database, facts
 from storage import status as stored_status
 

@@ -28,12 +28,10 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 
-# First: ranking.service and the scheduler package import each other (see bench.ranking).
-import scheduler  # noqa: F401
 from bench.common import machine
 from bench.ranking import generate
 from config import parse_config
-from scheduler.workdays import WorkCalendar
+from domain.workdays import WorkCalendar
 from storage import Database, people
 from web.server import WebServer
 from web.snapshot import REUSE_FACTOR, take

@@ -11,12 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from domain.text import squash
-
-if TYPE_CHECKING:  # only a type here: domain stays importable without the scheduler
-    from scheduler.workdays import WorkCalendar
+from domain.workdays import WorkCalendar
 
 # ---- states and actions ---------------------------------------------------------------------
 

@@ -15,11 +15,12 @@ from telegram.ext import ContextTypes
 
 from domain import problem_flow as flow
 from domain.text import clean, squash
+from domain.workdays import WorkCalendar
 from handlers.common import reply, svc
 from ledger.texts import link
 from messages import t
-from scheduler.workdays import WorkCalendar
 from services.problems import MAX_NAME, MAX_TEXT, Refusal
+from services.workdays import work_calendar
 from storage import drafts
 from storage.drafts import Draft
 from storage.people import Person
@@ -35,7 +36,7 @@ ASK = {action: step for step, action in TYPED.items()}
 
 
 async def calendar(context: ContextTypes.DEFAULT_TYPE) -> WorkCalendar:
-    return await context.application.bot_data["scheduler"].calendar()
+    return await work_calendar(svc(context).db)
 
 
 async def free_for_draft(

@@ -26,6 +26,7 @@ from handlers.common import command_args, reply, requires, svc, today
 from ledger.report_texts import latest_lines
 from messages import t
 from ranking.service import Week, refresh_statuses, score_week
+from services.workdays import work_calendar
 from storage import facts, milestones, projects
 from storage.people import Person
 
@@ -79,7 +80,7 @@ def week_end(arg: str | None, day: date) -> date | None:
 
 async def _week(context: ContextTypes.DEFAULT_TYPE, as_of: date) -> Week:
     s = svc(context)
-    calendar = await context.application.bot_data["scheduler"].calendar()
+    calendar = await work_calendar(svc(context).db)
     # A finished week is kept as a snapshot; the current one is scored live, not saved.
     finished = as_of < today(context)
     return await score_week(s.db, as_of, calendar, s.config.bot.timezone, save=finished)
@@ -259,7 +260,7 @@ def _place(week: Week, ranks: Sequence[Ranked], subject: str, score: float | Non
 async def _project_card(context: ContextTypes.DEFAULT_TYPE, week: Week, project_id: int) -> str:
     s = svc(context)
     day = today(context)
-    calendar = await context.application.bot_data["scheduler"].calendar()
+    calendar = await work_calendar(svc(context).db)
     (f,) = await facts.load(s.db, day, day, calendar, s.config.bot.timezone, [project_id])
     st = week.statuses.get(project_id)
     color = st.color if st else UNREPORTED
@@ -328,7 +329,7 @@ async def restatus(context: ContextTypes.DEFAULT_TYPE, codes: Sequence[str] | No
         if codes is not None:
             found = [await projects.by_code(s.db, code) for code in codes]
             ids = [p.id for p in found if p is not None]
-        calendar = await context.application.bot_data["scheduler"].calendar()
+        calendar = await work_calendar(svc(context).db)
         await refresh_statuses(s.db, ids, today(context), calendar, s.config.bot.timezone)
     except Exception:
         log.exception("statuses of %s not refreshed", codes or "every project")

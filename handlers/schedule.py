@@ -10,12 +10,13 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from callback_data import SCHEDULE_TOGGLE
 from domain.dates import parse_day
+from domain.workdays import OFF, WORK
 from handlers import buttons
 from handlers.common import command_args, keyboard, reply, requires, svc, today
 from messages import catalog, t
 from scheduler import PUSH_KINDS
 from scheduler.slots import REMINDERS
-from scheduler.workdays import OFF, WORK
+from services.workdays import work_calendar
 from storage import audit, outbox, push_targets, schedule
 from storage.people import Person
 from storage.schedule import KINDS
@@ -78,7 +79,7 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         label = "schedule.btn_toggle_off" if item.enabled else "schedule.btn_toggle_on"
         buttons.append((t(label, name=name), SCHEDULE_TOGGLE.make("tg", kind)))
     lines.append(t("schedule.streak", n=await schedule.setting(db, "streak_days", "3")))
-    calendar = await context.application.bot_data["scheduler"].calendar()
+    calendar = await work_calendar(svc(context).db)
     year = today(context).year
     known = calendar.knows_year(year)
     lines.append(

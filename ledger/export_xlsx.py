@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -35,14 +35,12 @@ from domain.bulletin import start_state
 from domain.money import wan_from_yuan
 from domain.report_fields import ReportField
 from domain.status import UNREPORTED
+from domain.workdays import WorkCalendar
 from ledger.texts import event_line
 from messages import t
 from storage import Database, facts, problem_events, report_fields
 from storage import problems as store
 from timeutil import from_iso, to_iso
-
-if TYPE_CHECKING:
-    from scheduler.workdays import WorkCalendar
 
 PAGE = 500  # rows read and written at a time
 TEXT, WRAP, MONEY, DAY, TIME, INT, PERCENT, NUMBER = (
@@ -255,9 +253,6 @@ async def _projects(db: Database, sheet: Sheet, scope: Scope) -> int:
 
 def _calendar() -> WorkCalendar:
     """A calendar for facts.load, whose workday counts the ledger does not show."""
-    # Imported here: the scheduler imports this module for the monthly ledger.
-    from scheduler.workdays import WorkCalendar
-
     return WorkCalendar()
 
 

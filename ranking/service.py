@@ -15,17 +15,14 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from domain.ranking import Ranked, rank
 from domain.scoring import Explanation, MetricLine, explain_project, explain_units
 from domain.status import ProjectFacts, Status, Thresholds, status
 from domain.weights import ScoringConfig
+from domain.workdays import WorkCalendar
 from storage import Database, facts, schedule
-
-if TYPE_CHECKING:
-    from scheduler.workdays import WorkCalendar
 from storage import status as stored_status
 
 log = logging.getLogger(__name__)

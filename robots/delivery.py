@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from config import RobotConfig
 from domain.text import clean_line
+from domain.workdays import WorkCalendar
 from robots import content
 from robots.client import RobotClient, RobotError
 from robots.dingtalk import DingTalkClient
@@ -34,7 +35,6 @@ from robots.pacing import LIMITS, Pacer, feishu_later
 from robots.render import RobotRenderer
 from robots.secrets import redact
 from robots.wecom import WeComClient
-from scheduler.workdays import WorkCalendar
 from storage import outbox, schedule
 from storage import robots as robot_store
 from storage.outbox import OutboxRow

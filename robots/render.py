@@ -13,12 +13,12 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from domain.workdays import WorkCalendar
 from ledger.texts import day_label
 from messages import t
 from scheduler import escalation, render
 from scheduler.periodic import PeriodicRenderer
 from scheduler.render import Rendered
-from scheduler.workdays import WorkCalendar
 from storage import Database
 
 

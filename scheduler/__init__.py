@@ -20,13 +20,14 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
 import sender
+from domain.workdays import WorkCalendar
 from messages import t
 from scheduler import escalation
 from scheduler.dispatch import Dispatcher
 from scheduler.plan import plan
 from scheduler.render import board
 from scheduler.slots import REMINDERS, Slot, current_slot, due_slots
-from scheduler.workdays import WorkCalendar
+from services.workdays import work_calendar
 from storage import Database, outbox, people, schedule
 from storage.outbox import OutboxRow
 from timeutil import local_date
@@ -55,7 +56,7 @@ class Scheduler:
         return self._svc.db
 
     async def calendar(self) -> WorkCalendar:
-        return WorkCalendar(await schedule.exceptions(self.db))
+        return await work_calendar(self.db)
 
     def board_dirty(self, unit_id: int) -> None:
         """A report came in for this unit: its board (if any today) is edited on the next tick."""

@@ -23,9 +23,9 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 import sender
 from domain.text import clean_line
+from domain.workdays import WorkCalendar
 from scheduler import render
 from scheduler.periodic import PeriodicRenderer
-from scheduler.workdays import WorkCalendar
 from storage import Database, outbox, progress, push_targets
 from storage.outbox import OutboxRow
 from timeutil import to_iso

@@ -16,10 +16,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain import problem_flow as flow
+from domain.workdays import WorkCalendar
 from ledger.texts import day_label
 from messages import t
 from scheduler.slots import current_slot
-from scheduler.workdays import WorkCalendar
 from services import problems
 from services.problem_notices import notify
 from services.problem_settings import (

@@ -29,12 +29,12 @@ from domain.leaderboard import board_lists
 from domain.ranking import Ranked, rank
 from domain.scoring import quarter_theme, quarterly_metric
 from domain.status import RED, UNREPORTED, YELLOW, ProjectFacts
+from domain.workdays import WorkCalendar
 from ledger.export_xlsx import Scope, build
 from messages import t
 from ranking import service
 from ranking.service import Week, score_week
 from scheduler.render import Rendered, period_summary
-from scheduler.workdays import WorkCalendar
 from storage import Database, facts
 
 CAPTION = 1000  # Telegram allows 1024 characters under a photo

@@ -6,10 +6,10 @@ import logging
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from domain.workdays import WorkCalendar
 from ranking import service as ranking
 from scheduler.render import streak_notes
 from scheduler.slots import REMINDERS, STATUS, Slot
-from scheduler.workdays import WorkCalendar
 from storage import Database, audit, outbox, progress, push_targets, schedule
 from storage import robots as robot_store
 from storage.people import by_id

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from callback_data import REPORT_PROJECT, SNOOZE_REMINDER
 from domain.money import format_wan
+from domain.workdays import WorkCalendar
 from ledger.report_texts import value_items
 from messages import t
 from scheduler import escalation
-from scheduler.workdays import WorkCalendar
 from storage import Database, progress, report_fields, reports, schedule
 from storage.outbox import OutboxRow
 from timeutil import from_iso, local_date

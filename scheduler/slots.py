@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from scheduler.workdays import WorkCalendar
+from domain.workdays import WorkCalendar
 from storage.schedule import ScheduleItem
 
 DAILY = ("remind1", "remind2", "board", "digest")

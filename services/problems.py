@@ -13,10 +13,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from domain import problem_flow as flow
+from domain.workdays import WorkCalendar
 from messages import t
 from services import problem_notices as notices
 from services.problem_settings import DEFAULT_REPLY, REPLY_KEY, deadline_workdays, workdays_setting
@@ -29,9 +29,6 @@ from storage.people import Person
 from storage.problem_events import Event
 from storage.problems import Problem
 from timeutil import local_date
-
-if TYPE_CHECKING:  # a type only: the calendar is passed in by the caller
-    from scheduler.workdays import WorkCalendar
 
 MAX_TEXT = 1000  # a description, plan, note, resolution or reason
 MAX_NAME = 40  # a department's name

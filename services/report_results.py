@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.report_fields import Refusal, ReportField
+from domain.workdays import WorkCalendar
 from services.report_steps import Facts, Line, Option
 from storage import Database
 from storage.drafts import Draft
 from storage.projects import Project
-
-if TYPE_CHECKING:
-    from scheduler.workdays import WorkCalendar
 
 KIND = "report"  # the drafts' kind
 PICK, CONFIRM = "pick", "confirm"  # the states besides the template's steps

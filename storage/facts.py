@@ -19,7 +19,7 @@ from domain.weights import DEFAULT_UNIT_GROUPS
 from storage.db import Database, Tx
 
 if TYPE_CHECKING:
-    from scheduler.workdays import WorkCalendar
+    from domain.workdays import WorkCalendar
 
 LOOKBACK_DAYS = 120  # "no real progress for N workdays" never needs to look further back
 

@@ -15,7 +15,7 @@ from aiohttp.typedefs import Handler
 from telegram import Bot
 
 from config import Config
-from scheduler.workdays import WorkCalendar
+from domain.workdays import WorkCalendar
 from storage import Database, web_sessions
 from web import auth, charts, pages, render
 from web.photos import PhotoFetcher

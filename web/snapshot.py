@@ -21,9 +21,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.status import ProjectFacts, Status
+from domain.workdays import WorkCalendar
 from ranking import service as ranking
 from ranking.service import Week, score_week
-from scheduler.workdays import WorkCalendar
 from storage import Database, dashboard, facts, progress, projects, schedule
 from storage import status as stored_status
 from storage.dashboard import ReadOnly

@@ -25,6 +25,7 @@ from handlers.report.render import show
 from services import reporting
 from services.report_results import Env, Said, Typed
 from services.report_submit import submit
+from services.workdays import work_calendar
 from storage import drafts
 from storage.drafts import Draft
 from storage.people import Person
@@ -34,9 +35,8 @@ def env(context: ContextTypes.DEFAULT_TYPE) -> Env:
     """What the reporting service works with, for this update."""
     s = svc(context)
     scheduler = context.application.bot_data["scheduler"]
-    return Env(
-        s.db, s.today(), s.now(), s.config.bot.timezone, scheduler.calendar, scheduler.board_dirty
-    )
+    return Env(s.db, s.today(), s.now(), s.config.bot.timezone, lambda: work_calendar(s.db),
+               scheduler.board_dirty)  # fmt: skip
 
 
 @requires("liaison")

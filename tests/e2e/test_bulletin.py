@@ -9,8 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl import load_workbook
 
+from domain.workdays import WorkCalendar
 from scheduler.periodic import PeriodicRenderer, bar
-from scheduler.workdays import WorkCalendar
 from tests.e2e.conftest import import_city, invite, join, person
 from tests.fakebot import ApiCall, FakeBotApi
 from tests.harness import RunningBot, Talk, with_buttons

@@ -232,7 +232,7 @@ async def test_unknown_calendar_year_falls_back_and_warns_admins_once(town: Town
     await town.bot.tick("2027-03-01 16:00")  # a Monday the calendar package may not know
     await town.bot.tick("2027-03-02 16:00")
     warnings = [c for c in town.fake.sent_to(1001) if "节假日数据尚未包含 2027" in (c.text or "")]
-    from scheduler.workdays import WorkCalendar
+    from domain.workdays import WorkCalendar
 
     if WorkCalendar().knows_year(2027):  # a newer package knows 2027: no warning is due
         assert not warnings

@@ -12,7 +12,7 @@ import pytest
 
 from domain import problem_flow as flow
 from domain.problem_flow import Standing
-from scheduler.workdays import WorkCalendar
+from domain.workdays import WorkCalendar
 from storage import Database
 from storage.migrations import migrate
 

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
+from domain.workdays import WorkCalendar
 from handlers.report.render import words
-from scheduler.workdays import WorkCalendar
 from services import reporting
 from services.report_results import Ask, Env, Review, Saved, Typed
 from services.report_steps import BUILTIN, Facts, behaviour

@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from domain.reporting_days import owed_workdays, period_workdays, silent_workdays
-from scheduler.workdays import WorkCalendar
+from domain.workdays import WorkCalendar
 
 
 def workdays(first: date, last: date) -> list[date]:

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from domain.workdays import OFF, WORK, WorkCalendar
 from scheduler.slots import STATUS, current_slot, due_slots, status_slot
-from scheduler.workdays import OFF, WORK, WorkCalendar
 from storage.schedule import ScheduleItem
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
