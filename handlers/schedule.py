@@ -10,30 +10,31 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from callback_data import SCHEDULE_TOGGLE
 from domain.dates import parse_day
+from domain.schedule_kinds import (
+    ALIASES,
+    DIGEST_GROUPS,
+    KINDS,
+    LEADERS,
+    LIAISONS,
+    PUSH_KINDS,
+    REMIND,
+    REMINDERS,
+    SCHEDULE,
+    UNITS,
+)
 from domain.workdays import OFF, WORK
 from handlers import buttons
 from handlers.common import command_args, keyboard, reply, requires, svc, today
 from messages import catalog, t
-from scheduler import PUSH_KINDS
-from scheduler.slots import REMINDERS
 from services.workdays import work_calendar
 from storage import audit, outbox, push_targets, schedule
 from storage.people import Person
-from storage.schedule import KINDS
 from timeutil import show
 
-ITEM_ALIASES = {
-    **{k: k for k in KINDS},
-    "第一次提醒": "remind1", "提醒1": "remind1", "第二次提醒": "remind2", "提醒2": "remind2",
-    "看板": "board", "截止看板": "board", "日报": "digest", "每日汇总": "digest", "汇总": "digest",
-    "周报": "weekly", "每周排名": "weekly", "排名": "weekly", "月报": "monthly",
-    "月度通报": "monthly", "通报": "monthly",
-}  # fmt: skip
 ON = {"on", "开", "开启", "打开"}
 OFF_WORDS = {"off", "关", "关闭"}
 EXCEPTION_KINDS = {"off": OFF, "休息": OFF, "休": OFF, "work": WORK, "上班": WORK, "班": WORK,
                    "clear": None, "取消": None}  # fmt: skip
-DAYS = {"weekly": "schedule.days_weekly", "monthly": "schedule.days_monthly"}
 HHMM = re.compile(r"^(\d{1,2})[:：](\d{2})$")
 FAILED_WINDOW = timedelta(days=31)  # a failed monthly ledger stays listed until the next one
 FAILED_SHOWN = 10
@@ -57,25 +58,24 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     db = s.db
     items = await schedule.items(db)
     targets = [x for x in await push_targets.all_targets(db) if x.active]
-    reach = {
-        "remind1": t("schedule.targets_liaisons"),
-        "remind2": t("schedule.targets_liaisons"),
-        "board": t("schedule.targets_units", n=sum(x.kind == "unit" for x in targets)),
-        "digest": t("schedule.targets_digest",
-                    n=sum(x.digest and x.kind in ("unit", "leaders") for x in targets)),
-        "weekly": t("schedule.targets_leaders", n=sum(x.kind == "leaders" for x in targets)),
-        "monthly": t("schedule.targets_leaders", n=sum(x.kind == "leaders" for x in targets)),
-    }  # fmt: skip
+    groups = {  # how many groups each audience reaches (liaisons: those missing, no count)
+        LIAISONS: 0,
+        UNITS: sum(x.kind == "unit" for x in targets),
+        DIGEST_GROUPS: sum(x.digest and x.kind in ("unit", "leaders") for x in targets),
+        LEADERS: sum(x.kind == "leaders" for x in targets),
+    }
     lines = [t("schedule.title", tz=s.config.bot.timezone.key)]
     buttons = []
-    for kind in KINDS:
+    for declared in SCHEDULE:
+        kind = declared.name
         item = items[kind]
         name = t(f"schedule.{kind}")
         lines.append(t("schedule.line", name=name, kind=kind,
-                       days=t(DAYS.get(kind, "schedule.days_workday")),
+                       days=t(f"schedule.days_{declared.cadence}"),
                        time=item.at.strftime("%H:%M"),
                        state=t("schedule.on" if item.enabled else "schedule.off"),
-                       targets=reach[kind]))  # fmt: skip
+                       targets=t(f"schedule.targets_{declared.audience}",
+                                 n=groups[declared.audience])))  # fmt: skip
         label = "schedule.btn_toggle_off" if item.enabled else "schedule.btn_toggle_on"
         buttons.append((t(label, name=name), SCHEDULE_TOGGLE.make("tg", kind)))
     lines.append(t("schedule.streak", n=await schedule.setting(db, "streak_days", "3")))
@@ -154,7 +154,7 @@ async def _change(
     if head in ("exception", "例外"):
         await _exception(update, context, person, rest)
         return
-    kind = ITEM_ALIASES.get(head)
+    kind = ALIASES.get(head)
     if kind is None or len(rest) != 1:
         await reply(update, t("schedule.unknown_item", value=args[0][:20]))
         return
@@ -221,14 +221,14 @@ async def pushnow_command(
     """/pushnow <remind|board|digest|weekly|monthly>: run one now; sent chats are not resent."""
     args = command_args(update)
     kind = args[0].lower() if args else ""
-    kind = ITEM_ALIASES.get(kind, kind)
+    kind = ALIASES.get(kind, kind)
     if kind in REMINDERS:
-        kind = "remind"  # the latest reminder that is due
+        kind = REMIND  # the latest reminder that is due
     if kind not in PUSH_KINDS:
         await reply(update, t("schedule.pushnow_usage"))
         return
     added = await context.application.bot_data["scheduler"].run_now(kind, person.id)
-    name = t(f"schedule.{'remind1' if kind == 'remind' else kind}")
+    name = t(f"schedule.{REMINDERS[0] if kind == REMIND else kind}")
     await reply(update, t("schedule.pushnow_done", name=name, n=added))
 
 

@@ -20,13 +20,14 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
 import sender
+from domain.schedule_kinds import REMIND, REMINDERS
 from domain.workdays import WorkCalendar
 from messages import t
 from scheduler import escalation
 from scheduler.dispatch import Dispatcher
 from scheduler.plan import plan
 from scheduler.render import board
-from scheduler.slots import REMINDERS, Slot, current_slot, due_slots
+from scheduler.slots import Slot, current_slot, due_slots
 from services.workdays import work_calendar
 from storage import Database, outbox, people, schedule
 from storage.outbox import OutboxRow
@@ -35,7 +36,6 @@ from timeutil import local_date
 log = logging.getLogger(__name__)
 TICK_SECONDS = 10
 MANUAL_GRACE = timedelta(hours=1)
-PUSH_KINDS = ("remind", "board", "digest", "weekly", "monthly")
 
 
 class Scheduler:
@@ -119,7 +119,7 @@ class Scheduler:
 
     def _slot_for(self, kind: str, items, now: datetime, tz) -> Slot:
         day = local_date(now, tz)
-        if kind == "remind":
+        if kind == REMIND:
             # The latest reminder whose time has come (the first one before any is due).
             due = [k for k in REMINDERS if current_slot(k, items, day, tz).due <= now]
             kind = due[-1] if due else REMINDERS[0]

@@ -6,10 +6,11 @@ import logging
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from domain.schedule_kinds import REMINDERS, STATUS
 from domain.workdays import WorkCalendar
 from ranking import service as ranking
 from scheduler.render import streak_notes
-from scheduler.slots import REMINDERS, STATUS, Slot
+from scheduler.slots import Slot
 from storage import Database, audit, outbox, progress, push_targets, schedule
 from storage import robots as robot_store
 from storage.people import by_id

@@ -15,12 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from domain.schedule_kinds import BY_NAME, DAILY, MONTHLY, REMINDERS, STATUS, WEEKLY, WORKDAY
 from domain.workdays import WorkCalendar
 from storage.schedule import ScheduleItem
 
-DAILY = ("remind1", "remind2", "board", "digest")
-REMINDERS = ("remind1", "remind2")
-STATUS = "status"
 # The status run is due at the very start of each workday: the day before is then over, so
 # its silence counts (domain.reporting_days), and every push of the day, whatever time admins
 # give it, draws today's statuses; reports and admin edits update their projects at once.
@@ -50,28 +48,29 @@ def _end_of_day(day: date, tz: ZoneInfo) -> datetime:
 
 def current_slot(kind: str, items: Mapping[str, ScheduleItem], day: date, tz: ZoneInfo) -> Slot:
     """The run of `kind` for the period containing local day `day`."""
-    at = items[kind].at
-    if kind in DAILY:
+    if kind not in BY_NAME:
+        raise ValueError(f"unknown schedule kind {kind!r}")
+    at, cadence = items[kind].at, BY_NAME[kind].cadence
+    if cadence == WORKDAY:
         expires = _end_of_day(day, tz)
         board = items.get("board")
         if kind in REMINDERS and board and board.enabled and board.at > at:
             expires = at_local(day, board.at, tz)  # a reminder after the deadline is noise
         return Slot(kind, day.isoformat(), day, at_local(day, at, tz), expires)
-    if kind == "weekly":
+    if cadence == WEEKLY:
         monday = day - timedelta(days=day.weekday())
         year, week, _ = monday.isocalendar()
         return Slot(
             kind, f"{year}-W{week:02d}", monday, at_local(monday, at, tz),
             at_local(monday + timedelta(days=7), time(0, 0), tz),
         )  # fmt: skip
-    if kind == "monthly":
-        first = day.replace(day=1)
-        following = (first + timedelta(days=32)).replace(day=1)
-        return Slot(
-            kind, first.strftime("%Y-%m"), first, at_local(first, at, tz),
-            at_local(following, time(0, 0), tz),
-        )  # fmt: skip
-    raise ValueError(f"unknown schedule kind {kind!r}")
+    assert cadence == MONTHLY, cadence
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return Slot(
+        kind, first.strftime("%Y-%m"), first, at_local(first, at, tz),
+        at_local(following, time(0, 0), tz),
+    )  # fmt: skip
 
 
 def status_slot(now: datetime, tz: ZoneInfo, calendar: WorkCalendar) -> Slot | None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
+from domain.schedule_kinds import BY_NAME, SCHEDULE
 from storage.db import Database, Tx
 from timeutil import to_iso, utc_now
-
-KINDS = ("remind1", "remind2", "board", "digest", "weekly", "monthly")
 
 
 @dataclass(frozen=True)
@@ -19,24 +18,34 @@ class ScheduleItem:
 
 
 async def items(db: Database | Tx) -> dict[str, ScheduleItem]:
+    """Every declared kind (domain.schedule_kinds), in declaration order: as an admin set it,
+    or at its default time and on when it has no row yet."""
     rows = await db.fetchall("SELECT kind, at_time, enabled FROM schedule")
-    return {
-        r["kind"]: ScheduleItem(r["kind"], time.fromisoformat(r["at_time"]), bool(r["enabled"]))
-        for r in rows
-    }
+    stored = {r["kind"]: r for r in rows}
+    found = {}
+    for kind in SCHEDULE:
+        row = stored.get(kind.name)
+        at = time.fromisoformat(row["at_time"]) if row else kind.default_at
+        found[kind.name] = ScheduleItem(kind.name, at, bool(row["enabled"]) if row else True)
+    return found
 
 
 async def set_time(tx: Tx, kind: str, at: time, by: int) -> None:
     await tx.execute(
-        "UPDATE schedule SET at_time = ?, updated_by = ?, updated_at = ? WHERE kind = ?",
-        (at.strftime("%H:%M"), by, to_iso(utc_now()), kind),
+        "INSERT INTO schedule (kind, at_time, updated_by, updated_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (kind) DO UPDATE SET at_time = excluded.at_time,"
+        " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        (kind, at.strftime("%H:%M"), by, to_iso(utc_now())),
     )
 
 
 async def set_enabled(tx: Tx, kind: str, enabled: bool, by: int | None) -> None:
+    default_at = BY_NAME[kind].default_at.strftime("%H:%M")
     await tx.execute(
-        "UPDATE schedule SET enabled = ?, updated_by = ?, updated_at = ? WHERE kind = ?",
-        (int(enabled), by, to_iso(utc_now()), kind),
+        "INSERT INTO schedule (kind, at_time, enabled, updated_by, updated_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind) DO UPDATE SET enabled = excluded.enabled,"
+        " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        (kind, default_at, int(enabled), by, to_iso(utc_now())),
     )
 
 

@@ -21,6 +21,7 @@ from telegram.ext import Application
 from application import ALLOWED_UPDATES, build_application
 from config import Config, parse_config
 from domain.project_import import ProjectRow
+from domain.schedule_kinds import KINDS
 from robots import SERVICE, RobotService
 from storage import Database, people, projects, schedule
 from tests.fakebot import ApiCall, FakeBotApi, FakeUser
@@ -382,7 +383,7 @@ async def seed_liaisons(
     db = await Database.open(db_path)
     try:
         async with db.transaction() as tx:
-            for kind in () if scheduled else schedule.KINDS:
+            for kind in () if scheduled else KINDS:
                 await schedule.set_enabled(tx, kind, False, None)
             await projects.upsert_imported(tx, [liaison_project(i) for i in range(count)], year)
             ids = {r["code"]: r["id"] for r in await tx.fetchall("SELECT id, code FROM projects")}

@@ -1,16 +1,15 @@
 -- Reminders and pushes. The database is the source of truth: the scheduler reads these rows
 -- on every tick, so an admin's change takes effect at once and survives restarts.
 
+-- The kinds and their default times are declared in domain/schedule_kinds.py; a row holds
+-- an admin's change to one (a kind without a row runs at its default, on).
 CREATE TABLE schedule (
-    kind        TEXT PRIMARY KEY,   -- remind1, remind2, board, digest, weekly, monthly
+    kind        TEXT PRIMARY KEY,   -- a name from domain.schedule_kinds.SCHEDULE
     at_time     TEXT NOT NULL,      -- HH:MM in the configured time zone
     enabled     INTEGER NOT NULL DEFAULT 1,
     updated_by  INTEGER REFERENCES people(id),
     updated_at  TEXT
 );
-INSERT INTO schedule (kind, at_time) VALUES
-    ('remind1', '16:00'), ('remind2', '17:30'), ('board', '18:00'), ('digest', '20:00'),
-    ('weekly', '09:00'), ('monthly', '09:00');
 
 CREATE TABLE settings (
     key     TEXT PRIMARY KEY,

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from domain.schedule_kinds import STATUS
 from domain.workdays import OFF, WORK, WorkCalendar
-from scheduler.slots import STATUS, current_slot, due_slots, status_slot
+from scheduler.slots import current_slot, due_slots, status_slot
 from storage.schedule import ScheduleItem
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
