@@ -108,11 +108,7 @@ async def _match_scope(db: Database, word: str, role: str) -> tuple[list[int], b
         led = await projects.of_leader_name(db, word)
         if led:
             return [p.id for p in led], True
-    rows = await db.fetchall(
-        "SELECT id FROM projects WHERE leader_name = ? OR liaison_name = ? ORDER BY code",
-        (word, word),
-    )
-    return [r["id"] for r in rows], False
+    return await projects.listed_with_name(db, word), False
 
 
 async def create_invite(
@@ -185,11 +181,9 @@ async def redeem(
             names = invite.scope.get("leader_names", []) if invite.role == "leader" else []
             explicit = invite.scope.get("explicit", []) if names else project_ids
             # Projects deleted since the invite was made are skipped, not an error.
-            rows = await tx.fetchall(
-                f"SELECT id FROM projects WHERE id IN ({','.join('?' * len(explicit))})",
-                explicit,
+            await people.link_projects(
+                tx, person_id, await projects.still_there(tx, explicit), invite.role
             )
-            await people.link_projects(tx, person_id, [r["id"] for r in rows], invite.role)
             for name in names:  # the projects carrying the name now, not at invite time
                 await people.follow_leader_name(tx, person_id, name)
             if names:

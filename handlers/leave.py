@@ -38,14 +38,14 @@ async def leave_command(
         return
     target = person
     if parse_day(args[0], day0) is None and person.is_admin:
-        rows = await db.fetchall("SELECT id FROM people WHERE name = ?", (args[0],))
-        if not rows:
+        named = await people.ids_named(db, args[0])
+        if not named:
             await reply(update, t("leave.unknown_person", name=args[0][:20]))
             return
-        if len(rows) > 1:
+        if len(named) > 1:
             await reply(update, t("leave.ambiguous_person", name=args[0][:20]))
             return
-        found = await people.by_id(db, rows[0]["id"])
+        found = await people.by_id(db, named[0])
         assert found is not None
         target, args = found, args[1:]
     if not args or len(args) > 2:

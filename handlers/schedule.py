@@ -27,7 +27,7 @@ from handlers import buttons
 from handlers.common import command_args, keyboard, reply, requires, svc, today
 from messages import catalog, t
 from services.workdays import work_calendar
-from storage import audit, outbox, push_targets, schedule
+from storage import audit, outbox, people, push_targets, schedule
 from storage.people import Person
 from timeutil import show
 
@@ -129,12 +129,10 @@ async def _failed_lines(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
 
 
 async def _blocked_chats(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
+    """People whose chat blocked the bot, then groups that removed it."""
     db = svc(context).db
-    people_rows = await db.fetchall("SELECT name FROM people WHERE blocked_at IS NOT NULL")
-    groups = await db.fetchall(
-        "SELECT DISTINCT title FROM push_targets WHERE active = 0 ORDER BY title"
-    )
-    return [r["name"] for r in people_rows] + [r["title"] or "群" for r in groups]
+    gone = sorted({x.title or "" for x in await push_targets.all_targets(db) if not x.active})
+    return await people.blocked_names(db) + [title or "群" for title in gone]
 
 
 async def _change(

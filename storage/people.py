@@ -84,6 +84,18 @@ async def upsert(tx: Tx, tg_user_id: int, name: str, username: str | None) -> in
     )
 
 
+async def ids_named(db: Database | Tx, name: str) -> list[int]:
+    """Everyone called exactly `name`, with a role or not."""
+    rows = await db.fetchall("SELECT id FROM people WHERE name = ?", (name,))
+    return [r["id"] for r in rows]
+
+
+async def blocked_names(db: Database | Tx) -> list[str]:
+    """Names of the people whose chat answered 403 to a push (cleared when they write)."""
+    rows = await db.fetchall("SELECT name FROM people WHERE blocked_at IS NOT NULL")
+    return [r["name"] for r in rows]
+
+
 async def with_any_role(db: Database | Tx) -> list[Person]:
     rows = await db.fetchall(
         _SELECT + " WHERE p.id IN (SELECT person_id FROM roles)"

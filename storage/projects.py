@@ -135,6 +135,24 @@ async def is_linked(db: Database | Tx, person_id: int, project_id: int, role: st
     return found is not None
 
 
+async def listed_with_name(db: Database | Tx, name: str) -> list[int]:
+    """Projects whose list names `name` as their 包抓领导 or 联络员, by code."""
+    rows = await db.fetchall(
+        "SELECT id FROM projects WHERE leader_name = ? OR liaison_name = ? ORDER BY code",
+        (name, name),
+    )
+    return [r["id"] for r in rows]
+
+
+async def still_there(db: Database | Tx, project_ids: Sequence[int]) -> list[int]:
+    """Those of `project_ids` that exist (not deleted since they were named)."""
+    rows = await db.fetchall(
+        f"SELECT id FROM projects WHERE id IN ({','.join('?' * len(project_ids))})",
+        list(project_ids),
+    )
+    return [r["id"] for r in rows]
+
+
 @dataclass(frozen=True)
 class ProjectLine:
     """A row of the admins' project list."""
