@@ -15,8 +15,8 @@ from config import Config
 from handlers.common import Services
 from handlers.menu import set_all_menus, set_person_menu
 from handlers.web import WEB
-from membership import apply_config_admins
 from ranking import service as ranking
+from services.people import apply_config_admins
 from services.workdays import work_calendar
 from storage import Database
 from transport import PerChatUpdateProcessor, RetryingRateLimiter

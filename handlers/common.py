@@ -16,7 +16,9 @@ import sender
 from config import Config
 from domain.choosing import match_listed
 from messages import t
-from storage import Database, drafts, people, progress
+from services import access
+from services.refusal import Refusal
+from storage import Database, drafts
 from storage.drafts import Draft
 from storage.people import Person
 from storage.projects import Project
@@ -26,7 +28,6 @@ from transport import Throttle
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
 PersonCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE, Person], Awaitable[Any]]
 STRANGER_EVERY = timedelta(hours=1)
-SEEN_EVERY = timedelta(hours=1)  # last activity is written at most this often per person
 ROLE_NAMES = {
     "admin": "role.admin",
     "leader": "role.leader",
@@ -67,30 +68,16 @@ def display_name(update: Update) -> str:
 
 
 async def current_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
-    """The caller, if bound; config admins are bound on first contact. Notes their activity
-    (at most once an hour, so a busy person costs no extra writes)."""
+    """The caller, if bound (services.access.identify: config admins are bound on first
+    contact, activity is noted)."""
     user = update.effective_user
     if user is None:
         return None
     s = svc(context)
-    person = await people.by_tg_user(s.db, user.id)
-    if person is not None and person.blocked:  # they write again: pushes may reach them
-        async with s.db.transaction() as tx:
-            await progress.set_blocked(tx, user.id, None)
-    if user.id in s.config.bot.admins and (person is None or not person.is_admin):
-        async with s.db.transaction() as tx:
-            pid = await people.upsert(tx, user.id, display_name(update), user.username)
-            await people.grant(tx, pid, "admin", source="config")
-        person = await people.by_tg_user(s.db, user.id)
-    now = s.now()
-    if (
-        person is not None
-        and person.roles
-        and (person.last_seen is None or now - person.last_seen >= SEEN_EVERY)
-    ):
-        async with s.db.transaction() as tx:
-            await people.touch(tx, person.id, now)
-    return person
+    return await access.identify(
+        s.db, tg_user_id=user.id, name=display_name(update), username=user.username,
+        now=s.now(), config_admins=s.config.bot.admins,
+    )  # fmt: skip
 
 
 async def bound_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
@@ -111,6 +98,11 @@ async def reply(update: Update, text: str, **kwargs: Any) -> Message:
     chat = update.effective_chat
     assert chat is not None
     return await sender.send_text(chat.get_bot(), chat.id, text, **kwargs)
+
+
+async def refuse(update: Update, refusal: Refusal) -> Message:
+    """Say why a service did nothing, from the catalog."""
+    return await reply(update, t(refusal.key, **refusal.values))
 
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
@@ -137,7 +129,8 @@ async def group_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Per
 
 
 def requires(*roles: str, private: bool = True) -> Callable[[PersonCallback], Callback]:
-    """Let the callback run only for a bound person holding one of `roles`.
+    """Let the callback run only for a bound person holding one of `roles`: the early answer
+    of a chat command (the services check again at the action).
 
     A stranger gets the polite line (at most once an hour); a person without the role is
     told so; nothing else happens in either case. Outside a private chat only an admin hears
@@ -156,7 +149,7 @@ def requires(*roles: str, private: bool = True) -> Callable[[PersonCallback], Ca
             person = await bound_person(update, context)
             if person is None:
                 return None
-            if roles and not person.roles.intersection(roles):
+            if roles and not access.holds(person, roles):
                 names = "、".join(t(ROLE_NAMES[r]) for r in roles)
                 await reply(update, t("common.denied", roles=names))
                 return None

@@ -13,7 +13,8 @@ from handlers.common import command_args, reply, requires, svc
 from ledger.export_xlsx import Scope, build
 from ledger.period import parse_period
 from messages import t
-from storage import audit, projects
+from services import access
+from storage import audit
 from storage.people import Person
 
 
@@ -28,12 +29,10 @@ async def export_command(
         await reply(update, t("export.usage"))
         return
     start, end = period
-    project_ids = None
-    if not person.is_admin:
-        project_ids = [p.id for p in await projects.of_person(s.db, person.id, "leader")]
-        if not project_ids:
-            await reply(update, t("export.no_projects"))
-            return
+    project_ids = await access.projects_in_view(s.db, person)
+    if project_ids is not None and not project_ids:
+        await reply(update, t("export.no_projects"))
+        return
     await reply(update, t("export.working", start=start.isoformat(), end=end.isoformat()))
     scope = Scope(project_ids, start, end, s.config.bot.timezone)
     with tempfile.TemporaryDirectory(prefix="jinzhan-export-") as folder:

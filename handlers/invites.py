@@ -7,10 +7,10 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from callback_data import INVITE_REVOKE
 from handlers import buttons
-from handlers.common import command_args, keyboard, reply, requires, svc
-from membership import InviteRequestError, create_invite, parse_request
+from handlers.common import command_args, keyboard, refuse, reply, requires, svc
 from messages import t
-from storage import audit, invites
+from services import invites
+from services.refusal import Refusal
 from storage.people import Person
 from timeutil import show
 
@@ -21,14 +21,14 @@ async def invite_command(
 ) -> None:
     """/invite <liaison|leader|admin> [codes|unit|leader] [次数=N] [天数=N]."""
     s = svc(context)
-    try:
-        request = await parse_request(s.db, command_args(update))
-    except InviteRequestError as exc:
-        await reply(update, t(exc.key, **exc.values))
+    request = await invites.read_request(s.db, command_args(update))
+    if isinstance(request, Refusal):
+        await refuse(update, request)
         return
-    invite = await create_invite(
-        s.db, request, creator_id=person.id, now=svc(context).now(), cfg=s.config.invites
-    )
+    invite = await invites.create(s.db, person, request, now=s.now(), cfg=s.config.invites)
+    if isinstance(invite, Refusal):
+        await refuse(update, invite)
+        return
     link = f"https://t.me/{context.bot.username}?start={invite.code}"
     if request.department:
         scope = t("invite.scope_department", label=request.department)
@@ -57,7 +57,10 @@ async def invites_command(
 ) -> None:
     """List open invites, each with a revoke button."""
     s = svc(context)
-    open_ = await invites.open_invites(s.db, s.now())
+    open_ = await invites.open_ones(s.db, person, s.now())
+    if isinstance(open_, Refusal):
+        await refuse(update, open_)
+        return
     if not open_:
         await reply(update, t("invite.none_open"))
         return
@@ -81,11 +84,12 @@ async def invites_command(
 
 @requires("admin")
 async def on_revoke(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+    """A revoke button: the invite stops working at once."""
     _, invite_id = INVITE_REVOKE.read(update)
-    async with svc(context).db.transaction() as tx:
-        revoked = await invites.revoke(tx, invite_id, svc(context).now())
-        if revoked:
-            await audit.record(tx, person.id, "invite.revoke", invite=invite_id)
+    revoked = await invites.revoke(svc(context).db, person, invite_id, svc(context).now())
+    if isinstance(revoked, Refusal):
+        await refuse(update, revoked)
+        return
     await reply(update, t("invite.revoked" if revoked else "invite.already_revoked", id=invite_id))
 
 

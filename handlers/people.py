@@ -1,66 +1,47 @@
 """/people and /remove: admins see who holds access, and take it away.
 
 /people [单位|角色] lists everyone with a role: their scope, last activity and a 移除 button,
-ten to a page. /remove <姓名|用户ID> (or the button) asks to confirm, then membership.remove_person
+ten to a page. /remove <姓名|用户ID> (or the button) asks to confirm, then services.people.remove
 takes every role and scope away; their client menu is reset after the transaction.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from callback_data import PEOPLE_CONFIRM, PEOPLE_PAGE, PEOPLE_REMOVE
 from handlers import buttons
-from handlers.common import ROLE_NAMES, command_args, keyboard, reply, requires, svc
+from handlers.common import ROLE_NAMES, command_args, keyboard, refuse, reply, requires, svc
 from handlers.menu import set_person_menu
-from membership import ROLE_ALIASES, RemoveError, remove_person
 from messages import t
-from storage import people, projects
+from services import people as service
+from services.people import MAX_MATCHES, Filter, Holder
+from services.refusal import Refusal
 from storage.people import Person, ScopeLine
 from timeutil import show
 
 PAGE = 10  # people per message: ten entries and their buttons stay well under 4,096 chars
 MAX_SCOPE = 160  # characters of one person's scope before "…"
-MAX_MATCHES = 10  # same-name people listed for /remove
 
 
-@dataclass(frozen=True)
-class Filter:
-    """Whom /people shows: everyone, holders of one role, or people with scope in one unit."""
-
-    role: str | None = None
-    unit_id: int | None = None
-
-    @property
-    def token(self) -> str | None:
-        """For callback data: "r<role>" or "u<unit id>" (None: everyone); short ASCII."""
-        if self.role:
-            return f"r{self.role}"
-        return f"u{self.unit_id}" if self.unit_id is not None else None
-
-    @classmethod
-    def from_token(cls, token: str | None) -> Filter:
-        token = token or ""
-        if token[:1] == "r" and token[1:] in ROLE_NAMES:
-            return cls(role=token[1:])
-        if token[:1] == "u" and token[1:].isdigit():
-            return cls(unit_id=int(token[1:]))
-        return cls()
+def filter_token(wanted: Filter) -> str | None:
+    """For callback data: "r<role>" or "u<unit id>" (None: everyone); short ASCII."""
+    if wanted.role:
+        return f"r{wanted.role}"
+    return f"u{wanted.unit_id}" if wanted.unit_id is not None else None
 
 
-async def _typed_filter(context: ContextTypes.DEFAULT_TYPE, word: str) -> Filter | None:
-    """The filter a typed 角色 or 单位 names; None when it names neither."""
-    role = ROLE_ALIASES.get(word.lower())
-    if role is not None:
-        return Filter(role=role)
-    unit = await projects.unit_by_name(svc(context).db, word)
-    return Filter(unit_id=unit) if unit is not None else None
+def filter_of(token: str | None) -> Filter:
+    token = token or ""
+    if token[:1] == "r":
+        return service.role_filter(token[1:])
+    if token[:1] == "u" and token[1:].isdigit():
+        return Filter(unit_id=int(token[1:]))
+    return Filter()
 
 
-def _scope_text(lines: list[ScopeLine]) -> str:
+def _scope_text(lines: tuple[ScopeLine, ...]) -> str:
     parts: dict[str, list[str]] = {}
     for line in lines:
         item = (
@@ -76,24 +57,9 @@ def _scope_text(lines: list[ScopeLine]) -> str:
     return text if len(text) <= MAX_SCOPE else text[: MAX_SCOPE - 1] + "…"
 
 
-async def _listing(
-    context: ContextTypes.DEFAULT_TYPE, wanted: Filter
-) -> tuple[list[Person], dict[int, list[ScopeLine]]]:
-    db = svc(context).db
-    scopes: dict[int, list[ScopeLine]] = {}
-    for line in await people.scope_lines(db):
-        scopes.setdefault(line.person_id, []).append(line)
-    everyone = await people.with_any_role(db)
-    if wanted.role:
-        everyone = [p for p in everyone if wanted.role in p.roles]
-    elif wanted.unit_id is not None:  # projects of the unit, or a contact of the department
-        unit = dict(await projects.units(db)).get(wanted.unit_id)
-        everyone = [p for p in everyone if any(ln.unit == unit for ln in scopes.get(p.id, []))]
-    return everyone, scopes
-
-
-def _who(context: ContextTypes.DEFAULT_TYPE, person: Person, lines: list[ScopeLine]) -> str:
+def _who(context: ContextTypes.DEFAULT_TYPE, holder: Holder) -> str:
     """Name, Telegram id, roles, scope and last activity of one person."""
+    person, lines = holder.person, holder.scope
     tz = svc(context).config.bot.timezone
     roles = "、".join(t(ROLE_NAMES[r]) for r in sorted(person.roles))
     seen = show(person.last_seen, tz) if person.last_seen else t("people.never")
@@ -104,9 +70,12 @@ def _who(context: ContextTypes.DEFAULT_TYPE, person: Person, lines: list[ScopeLi
 
 
 async def _send_page(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, wanted: Filter, page: int
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, wanted: Filter, page: int
 ) -> None:
-    everyone, scopes = await _listing(context, wanted)
+    everyone = await service.holders(svc(context).db, person, wanted)
+    if isinstance(everyone, Refusal):
+        await refuse(update, everyone)
+        return
     if not everyone:
         await reply(update, t("people.none"))
         return
@@ -115,11 +84,12 @@ async def _send_page(
     shown = everyone[(page - 1) * PAGE : page * PAGE]
     lines = [t("people.title", count=len(everyone), page=page, pages=pages)]
     rows: list[list[tuple[str, str]]] = []
-    for i, person in enumerate(shown, start=(page - 1) * PAGE + 1):
-        lines.append(f"{i}. " + _who(context, person, scopes.get(person.id, [])))
-        label = t("people.btn_remove", n=i, name=person.name[:12])
-        rows.append([(label, PEOPLE_REMOVE.make(person.id))])
-    token = () if wanted.token is None else (wanted.token,)
+    for i, one in enumerate(shown, start=(page - 1) * PAGE + 1):
+        lines.append(f"{i}. " + _who(context, one))
+        label = t("people.btn_remove", n=i, name=one.person.name[:12])
+        rows.append([(label, PEOPLE_REMOVE.make(one.person.id))])
+    token = filter_token(wanted)
+    token = () if token is None else (token,)
     nav = []
     if page > 1:
         nav.append((t("people.btn_prev"), PEOPLE_PAGE.make(page - 1, *token)))
@@ -136,18 +106,18 @@ async def people_command(
 ) -> None:
     """/people [单位|角色]: everyone with a role, their scope and last activity."""
     args = command_args(update)
-    wanted = await _typed_filter(context, args[0]) if args else Filter()
+    wanted = await service.filter_named(svc(context).db, args[0]) if args else Filter()
     if wanted is None:
         await reply(update, t("people.unknown_filter", value=args[0][:40]))
         return
-    await _send_page(update, context, wanted, 1)
+    await _send_page(update, context, person, wanted, 1)
 
 
 @requires("admin")
 async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
     """Another page of /people."""
     page, token = PEOPLE_PAGE.read(update)
-    await _send_page(update, context, Filter.from_token(token), page)
+    await _send_page(update, context, person, filter_of(token), page)
 
 
 @requires("admin")
@@ -159,17 +129,15 @@ async def remove_command(
     if not args:
         await reply(update, t("people.remove_usage"))
         return
-    db = svc(context).db
     word = " ".join(args)[:64]
-    if word.isdigit():
-        found = await people.by_tg_user(db, int(word))
-        matches = [found] if found is not None and found.roles else []
-    else:
-        matches = await people.named(db, word)
+    matches = await service.matching(svc(context).db, person, word)
+    if isinstance(matches, Refusal):
+        await refuse(update, matches)
+        return
     if not matches:
         await reply(update, t("people.not_found", value=word))
     elif len(matches) == 1:
-        await _ask(update, context, matches[0])
+        await _ask(update, context, person, matches[0].id)
     else:
         lines = [t("people.ambiguous", value=word, count=len(matches))]
         rows = []
@@ -180,16 +148,20 @@ async def remove_command(
         await reply(update, "\n".join(lines), reply_markup=keyboard(rows))
 
 
-async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, target: Person) -> None:
-    lines = [line for line in await people.scope_lines(svc(context).db)
-             if line.person_id == target.id]  # fmt: skip
+async def _ask(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, target_id: int
+) -> None:
+    target = await service.holder(svc(context).db, person, target_id)
+    if isinstance(target, Refusal):
+        await refuse(update, target)
+        return
     choice = [
-        (t("people.btn_confirm"), PEOPLE_CONFIRM.make("ok", target.id)),
-        (t("people.btn_cancel"), PEOPLE_CONFIRM.make("no", target.id)),
+        (t("people.btn_confirm"), PEOPLE_CONFIRM.make("ok", target_id)),
+        (t("people.btn_cancel"), PEOPLE_CONFIRM.make("no", target_id)),
     ]
     await reply(
         update,
-        t("people.confirm", who=_who(context, target, lines)),
+        t("people.confirm", who=_who(context, target)),
         reply_markup=keyboard([choice]),
     )
 
@@ -198,11 +170,7 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE, target: Perso
 async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
     """A 移除 button: ask to confirm."""
     (person_id,) = PEOPLE_REMOVE.read(update)
-    target = await people.by_id(svc(context).db, person_id)
-    if target is None or not target.roles:
-        await reply(update, t("people.already_removed"))
-        return
-    await _ask(update, context, target)
+    await _ask(update, context, person, person_id)
 
 
 @requires("admin")
@@ -213,15 +181,13 @@ async def on_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, person:
         await reply(update, t("people.remove_cancelled"))
         return
     s = svc(context)
-    try:
-        done = await remove_person(s.db, person_id, actor_id=person.id, now=s.now(),
-                                   config_admins=s.config.bot.admins)  # fmt: skip
-    except RemoveError as exc:
-        await reply(update, t(exc.key))
+    done = await service.remove(s.db, person, person_id, now=s.now(),
+                                config_admins=s.config.bot.admins)  # fmt: skip
+    if isinstance(done, Refusal):
+        await refuse(update, done)
         return
-    after = await people.by_id(s.db, person_id)
-    if after is not None:
-        await set_person_menu(context.bot, after)  # back to /start and /help only
+    if done.after is not None:
+        await set_person_menu(context.bot, done.after)  # back to /start and /help only
     await reply(update, t("people.removed", name=done.person.name, tg=done.person.tg_user_id,
                           invites=done.invites_revoked))  # fmt: skip
 

@@ -12,6 +12,7 @@ from domain.stages import CATEGORIES, STAGE_ORDER, parse_category, parse_stage
 from handlers.common import command_args, reply, requires, svc, today
 from handlers.ranking import restatus
 from messages import t
+from services import access
 from storage import audit, milestones, projects
 from storage.people import Person
 from storage.projects import Project
@@ -26,8 +27,9 @@ async def projects_command(
     """Projects with liaison and last report date; `/projects 城关区` narrows to a unit."""
     db = svc(context).db
     lines_all = await projects.listing(db)
-    if not person.is_admin:
-        own = {p.id for p in await projects.of_person(db, person.id, "leader")}
+    in_view = await access.projects_in_view(db, person)
+    if in_view is not None:
+        own = set(in_view)
         lines_all = [line for line in lines_all if line.project.id in own]
     args = command_args(update)
     if args:

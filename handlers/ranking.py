@@ -26,6 +26,7 @@ from handlers.common import command_args, reply, requires, svc, today
 from ledger.report_texts import latest_lines
 from messages import t
 from ranking.service import Week, refresh_statuses, score_week
+from services import access
 from services.workdays import work_calendar
 from storage import facts, milestones, projects
 from storage.people import Person
@@ -148,13 +149,6 @@ async def _subject(
     return "", None, None
 
 
-async def _may_see(context: ContextTypes.DEFAULT_TYPE, person: Person, project_id: int) -> bool:
-    """Admins see every project; a leader the projects linked to them."""
-    if person.is_admin:
-        return True
-    return await projects.is_linked(svc(context).db, person.id, project_id, "leader")
-
-
 async def _asked(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, usage: str
 ) -> tuple[str, int | None, str | None, Week] | None:
@@ -178,7 +172,9 @@ async def _asked(
     if not kind:
         await reply(update, t("why.unknown", value=names[0][:40]))
         return None
-    if kind == "project" and not await _may_see(context, person, project_id or 0):
+    if kind == "project" and not await access.sees_project(
+        svc(context).db, person, project_id or 0
+    ):
         await reply(update, t("status.not_yours", code=names[0][:40]))
         return None
     return kind, project_id, unit, await _week(context, as_of)

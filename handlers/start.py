@@ -5,10 +5,19 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from handlers.common import bound_person, current_person, display_name, is_private, reply, svc
+from handlers.common import (
+    bound_person,
+    current_person,
+    display_name,
+    is_private,
+    refuse,
+    reply,
+    svc,
+)
 from handlers.menu import GROUP, commands_for, set_person_menu
-from membership import RedeemError, redeem
 from messages import t
+from services.invites import redeem
+from services.refusal import Refusal
 from storage import drafts
 
 
@@ -37,17 +46,16 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _redeem(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
     user = update.effective_user
     assert user is not None
-    try:
-        done = await redeem(
-            svc(context).db,
-            code.strip()[:64],
-            tg_user_id=user.id,
-            name=display_name(update),
-            username=user.username,
-            now=svc(context).now(),
-        )
-    except RedeemError as exc:
-        await reply(update, t(exc.key))
+    done = await redeem(
+        svc(context).db,
+        code.strip()[:64],
+        tg_user_id=user.id,
+        name=display_name(update),
+        username=user.username,
+        now=svc(context).now(),
+    )
+    if isinstance(done, Refusal):
+        await refuse(update, done)
         return
     person = await current_person(update, context)
     assert person is not None

@@ -12,10 +12,12 @@ from messages import catalog, t
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [
-    p for d in ("handlers", "membership.py", "domain", "scheduler", "services", "storage")
+    p for d in ("handlers", "services", "domain", "scheduler", "storage", "ledger",
+                "import_worker.py")
     for p in ([ROOT / d] if d.endswith(".py") else sorted((ROOT / d).rglob("*.py")))
 ]  # fmt: skip
-LITERAL = re.compile(r'\bt\(\s*"([a-z_]+\.[a-z_0-9]+)"')
+# t("key", ...) renders a message; Refusal.of("key", ...) names one for the caller to render.
+LITERAL = re.compile(r'\b(?:t|Refusal\.of)\(\s*"([a-z_]+\.[a-z_0-9]+)"')
 FSTRING = re.compile(r"""\bt\(\s*f"([a-z_]+\.)""")
 KEYWORD = re.compile(r"\b([a-z_]+)=")
 

@@ -10,8 +10,11 @@ import pytest
 
 from config import InviteConfig
 from handlers.menu import BY_ROLE, commands_for
-from membership import InviteRequestError, RedeemError, create_invite, parse_request, redeem
+from services.invites import InviteRequest, Redeemed, create, read_request, redeem
+from services.refusal import Refusal
 from storage import Database, people, projects
+from storage.invites import Invite
+from storage.people import Person
 from tests.harness import project_row
 from timeutil import utc_now
 
@@ -44,6 +47,27 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     await database.close()
 
 
+async def parse_request(db: Database, args: list[str]) -> InviteRequest:
+    request = await read_request(db, args)
+    assert isinstance(request, InviteRequest), request
+    return request
+
+
+async def create_invite(db: Database, request: InviteRequest, **kwargs) -> Invite:
+    admin = await people.by_tg_user(db, 1)
+    assert admin is not None
+    invite = await create(db, admin, request, **kwargs)
+    assert isinstance(invite, Invite), invite
+    return invite
+
+
+async def refused(db: Database, code: str, tg_user_id: int, **kwargs) -> str:
+    """The catalog key of a redemption that must fail."""
+    done = await redeem(db, code, tg_user_id=tg_user_id, username=None, **kwargs)
+    assert isinstance(done, Refusal), done
+    return done.key
+
+
 async def test_scope_words_match_code_unit_and_leader(db: Database) -> None:
     by_unit = await parse_request(db, ["联络员", "城关区"])
     by_leader = await parse_request(db, ["领导", "王副市长"])
@@ -67,18 +91,25 @@ async def test_scope_words_match_code_unit_and_leader(db: Database) -> None:
     ],
 )
 async def test_bad_invite_requests_are_refused(db: Database, args: list[str], key: str) -> None:
-    with pytest.raises(InviteRequestError) as exc:
-        await parse_request(db, args)
-    assert exc.value.key == key
+    refusal = await read_request(db, args)
+    assert isinstance(refusal, Refusal) and refusal.key == key
+
+
+async def test_only_an_admin_creates_an_invite(db: Database) -> None:
+    async with db.transaction() as tx:
+        leader = await people.upsert(tx, 2, "领导", None)
+        await people.grant(tx, leader, "leader")
+    person = await people.by_tg_user(db, 2)
+    assert isinstance(person, Person)
+    refusal = await create(db, person, await parse_request(db, ["管理员"]), now=utc_now(), cfg=CFG)
+    assert isinstance(refusal, Refusal) and refusal.key == "common.denied_admins"
 
 
 async def test_admin_invites_are_short_lived(db: Database) -> None:
     now = utc_now()
-    admin_inv = await create_invite(
-        db, await parse_request(db, ["管理员"]), creator_id=1, now=now, cfg=CFG
-    )
+    admin_inv = await create_invite(db, await parse_request(db, ["管理员"]), now=now, cfg=CFG)
     liaison_inv = await create_invite(
-        db, await parse_request(db, ["联络员", "A1"]), creator_id=1, now=now, cfg=CFG
+        db, await parse_request(db, ["联络员", "A1"]), now=now, cfg=CFG
     )
     assert admin_inv.expires_at - now <= timedelta(hours=24, seconds=1)
     assert liaison_inv.expires_at - now >= timedelta(days=7) - timedelta(seconds=1)
@@ -88,20 +119,17 @@ async def test_admin_invites_are_short_lived(db: Database) -> None:
 async def test_redeem_rules(db: Database) -> None:
     now = utc_now()
     inv = await create_invite(
-        db, await parse_request(db, ["联络员", "城关区", "次数=2"]), creator_id=1, now=now, cfg=CFG
+        db, await parse_request(db, ["联络员", "城关区", "次数=2"]), now=now, cfg=CFG
     )
     done = await redeem(db, inv.code, tg_user_id=10, name="甲", username=None, now=now)
+    assert isinstance(done, Redeemed)
     assert done.role == "liaison" and done.project_count == 2
-    with pytest.raises(RedeemError, match="already_yours"):
-        await redeem(db, inv.code, tg_user_id=10, name="甲", username=None, now=now)
-    await redeem(db, inv.code, tg_user_id=11, name="乙", username=None, now=now)
-    with pytest.raises(RedeemError, match="code_used"):
-        await redeem(db, inv.code, tg_user_id=12, name="丙", username=None, now=now)
-    late = await create_invite(
-        db, await parse_request(db, ["联络员", "A1"]), creator_id=1, now=now, cfg=CFG
+    assert await refused(db, inv.code, 10, name="甲", now=now) == "invite.code_already_yours"
+    assert isinstance(
+        await redeem(db, inv.code, tg_user_id=11, name="乙", username=None, now=now), Redeemed
     )
-    with pytest.raises(RedeemError, match="code_expired"):
-        await redeem(
-            db, late.code, tg_user_id=13, name="丁", username=None, now=now + timedelta(days=8)
-        )
+    assert await refused(db, inv.code, 12, name="丙", now=now) == "invite.code_used"
+    late = await create_invite(db, await parse_request(db, ["联络员", "A1"]), now=now, cfg=CFG)
+    expired = await refused(db, late.code, 13, name="丁", now=now + timedelta(days=8))
+    assert expired == "invite.code_expired"
     assert await people.by_tg_user(db, 12) is None and await people.by_tg_user(db, 13) is None

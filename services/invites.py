@@ -1,13 +1,18 @@
-"""Who holds access: invites (scope, creation, redemption), removal, and config admins."""
+"""Invites: what an admin's request means (role, scope, limits), creating, revoking, redeeming.
+
+A code is 128-bit random, expires, and is single-use unless the admin says otherwise. Who may
+create or revoke one (admins) is checked here, whatever the front end showed; redeeming needs
+only the code. Failures are Refusals naming the catalog message (services.refusal).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from config import InviteConfig
-from storage import Database, audit, departments, drafts, invites, people, projects, web_sessions
+from services.refusal import Refusal
+from storage import Database, audit, departments, invites, people, projects
 from storage.invites import Invite
 from storage.people import Person
 
@@ -19,15 +24,10 @@ ROLE_ALIASES = {
     "配合单位": "department",
 }  # fmt: skip
 MAX_USES = 500
-
-
-class InviteRequestError(ValueError):
-    """The admin's /invite arguments do not make an invite; `key` names the catalog message."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
+MAX_DAYS = 365
+MAX_DEPARTMENT_NAME = 40
+USES_WORDS, DAYS_WORDS = ("uses", "次数"), ("days", "天数")
+ADMINS_ONLY = Refusal.of("common.denied_admins")
 
 
 @dataclass(frozen=True)
@@ -44,46 +44,54 @@ class InviteRequest:
     explicit: tuple[int, ...] = ()
 
 
-async def parse_request(db: Database, args: list[str]) -> InviteRequest:
+def _limit(arg: str) -> tuple[str, int] | Refusal | None:
+    """("uses" | "days", N) for `次数=N` / `天数=N`; None when `arg` is a scope word."""
+    key, sep, value = arg.partition("=")
+    key = key.lower()
+    if not sep or key not in USES_WORDS + DAYS_WORDS:
+        return None
+    most = MAX_USES if key in USES_WORDS else MAX_DAYS
+    if not value.isdigit() or not 1 <= int(value) <= most:
+        return Refusal.of("invite.bad_number", arg=arg)
+    return ("uses" if key in USES_WORDS else "days"), int(value)
+
+
+async def read_request(db: Database, args: list[str]) -> InviteRequest | Refusal:
     """`<role> [codes|unit|leader name|liaison name ...] [次数=N] [天数=N]` → an InviteRequest.
 
     Each scope word is matched as a project code, then a unit, then a leader or liaison name
     from the project list, so "城关区", "XM2026-001" and "王副市长" all work.
     """
     if not args or args[0].lower() not in ROLE_ALIASES:
-        raise InviteRequestError("invite.usage")
+        return Refusal.of("invite.usage")
     role = ROLE_ALIASES[args[0].lower()]
-    max_uses, days, words = 1, None, []
+    limits, words = {"uses": 1}, []
     for arg in args[1:]:
-        key, sep, value = arg.partition("=")
-        if sep and key.lower() in ("uses", "次数", "days", "天数"):
-            if not value.isdigit() or not 1 <= int(value) <= (
-                MAX_USES if key in ("uses", "次数") else 365
-            ):
-                raise InviteRequestError("invite.bad_number", arg=arg)
-            if key.lower() in ("uses", "次数"):
-                max_uses = int(value)
-            else:
-                days = int(value)
-        else:
+        limit = _limit(arg)
+        if isinstance(limit, Refusal):
+            return limit
+        if limit is None:
             words.append(arg)
+        else:
+            limits[limit[0]] = limit[1]
+    max_uses, days = limits["uses"], limits.get("days")
     if role == "admin":
         if words:
-            raise InviteRequestError("invite.admin_no_scope")
+            return Refusal.of("invite.admin_no_scope")
         return InviteRequest(role, [], "", max_uses, days)
     if role == "department":  # one department by name; created with its first invite
-        if len(words) != 1 or len(words[0]) > 40:
-            raise InviteRequestError("problems.invite_need_department")
+        if len(words) != 1 or len(words[0]) > MAX_DEPARTMENT_NAME:
+            return Refusal.of("problems.invite_need_department")
         return InviteRequest(role, [], words[0], max_uses, days, department=words[0])
     if not words:
-        raise InviteRequestError("invite.need_scope")
+        return Refusal.of("invite.need_scope")
     ids: dict[int, None] = {}
     explicit: dict[int, None] = {}
     names: list[str] = []
     for word in words:
         found, is_leader_name = await _match_scope(db, word, role)
         if not found:
-            raise InviteRequestError("invite.unknown_scope", word=word)
+            return Refusal.of("invite.unknown_scope", word=word)
         ids.update(dict.fromkeys(found))
         if is_leader_name:
             names.append(word)
@@ -111,9 +119,12 @@ async def _match_scope(db: Database, word: str, role: str) -> tuple[list[int], b
     return await projects.listed_with_name(db, word), False
 
 
-async def create_invite(
-    db: Database, request: InviteRequest, *, creator_id: int, now: datetime, cfg: InviteConfig
-) -> Invite:
+async def create(
+    db: Database, actor: Person, request: InviteRequest, *, now: datetime, cfg: InviteConfig
+) -> Invite | Refusal:
+    """Create the invite an admin asked for (audit-logged); admin invites live shorter."""
+    if not actor.is_admin:
+        return ADMINS_ONLY
     if request.role == "admin":
         lifetime = timedelta(hours=cfg.admin_hours)
     else:
@@ -129,13 +140,31 @@ async def create_invite(
             tx,
             role=request.role,
             scope=scope,
-            created_by=creator_id,
+            created_by=actor.id,
             now=now,
             expires_at=now + lifetime,
             max_uses=request.max_uses,
         )
-        await audit.record(tx, creator_id, "invite.create", invite=invite.id, role=invite.role)
+        await audit.record(tx, actor.id, "invite.create", invite=invite.id, role=invite.role)
     return invite
+
+
+async def open_ones(db: Database, actor: Person, now: datetime) -> list[Invite] | Refusal:
+    """Invites not expired, revoked or used up (/invites)."""
+    if not actor.is_admin:
+        return ADMINS_ONLY
+    return await invites.open_invites(db, now)
+
+
+async def revoke(db: Database, actor: Person, invite_id: int, now: datetime) -> bool | Refusal:
+    """Revoke an open invite (audit-logged); False when it was revoked before."""
+    if not actor.is_admin:
+        return ADMINS_ONLY
+    async with db.transaction() as tx:
+        revoked = await invites.revoke(tx, invite_id, now)
+        if revoked:
+            await audit.record(tx, actor.id, "invite.revoke", invite=invite_id)
+    return revoked
 
 
 @dataclass(frozen=True)
@@ -145,34 +174,26 @@ class Redeemed:
     label: str
 
 
-class RedeemError(ValueError):
-    """Why an invite code grants nothing; `key` names the catalog message."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
 async def redeem(
     db: Database, code: str, *, tg_user_id: int, name: str, username: str | None, now: datetime
-) -> Redeemed:
-    """Bind the Telegram user to the invite's role and projects, or raise RedeemError."""
+) -> Redeemed | Refusal:
+    """Bind the Telegram user to the invite's role and scope, in one transaction."""
     async with db.transaction() as tx:
         invite = await invites.by_code(tx, code)
         if invite is None:
-            raise RedeemError("invite.code_unknown")
+            return Refusal.of("invite.code_unknown")
         if invite.revoked:
-            raise RedeemError("invite.code_revoked")
+            return Refusal.of("invite.code_revoked")
         if invite.expires_at <= now:
-            raise RedeemError("invite.code_expired")
+            return Refusal.of("invite.code_expired")
         existing = await people.by_tg_user(tx, tg_user_id)
         if existing and await invites.already_used_by(tx, invite.id, existing.id):
             # Removed since: a code once used never brings a person back; a new invite does.
-            raise RedeemError(
+            return Refusal.of(
                 "invite.code_already_yours" if existing.roles else "invite.code_used_before"
             )
         if invite.uses >= invite.max_uses:
-            raise RedeemError("invite.code_used")
+            return Refusal.of("invite.code_used")
         person_id = await people.upsert(tx, tg_user_id, name, username)
         await people.grant(tx, person_id, invite.role)
         project_ids = invite.scope.get("projects", [])
@@ -193,57 +214,3 @@ async def redeem(
         await invites.use(tx, invite.id, person_id, now)
         await audit.record(tx, person_id, "invite.redeem", invite=invite.id, role=invite.role)
     return Redeemed(invite.role, count, invite.scope.get("label", ""))
-
-
-class RemoveError(ValueError):
-    """Why a person cannot be removed; `key` names the catalog message."""
-
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-@dataclass(frozen=True)
-class Removal:
-    person: Person  # as they were before the removal
-    invites_revoked: int
-
-
-async def remove_person(
-    db: Database, person_id: int, *, actor_id: int, now: datetime, config_admins: Iterable[int]
-) -> Removal:
-    """Take every role and scope away; drop their drafts and the open invites they made.
-
-    From then on the person is a stranger; invite codes they used before do not bring them
-    back (see redeem), only a new invite does.
-    """
-    async with db.transaction() as tx:
-        person = await people.by_id(tx, person_id)
-        if person is None or not person.roles:
-            raise RemoveError("people.already_removed")
-        if person.id == actor_id:
-            raise RemoveError("people.not_yourself")
-        if person.tg_user_id in set(config_admins):
-            raise RemoveError("people.config_admin")
-        await people.revoke_all(tx, person.id)
-        await drafts.delete(tx, person.tg_user_id)
-        await web_sessions.end_sessions(tx, person.id, now)  # signed out of the dashboard too
-        revoked = await invites.revoke_created_by(tx, person.id, now)
-        await audit.record(tx, actor_id, "person.remove", person=person.id,
-                           tg_user=person.tg_user_id, roles=sorted(person.roles),
-                           invites_revoked=revoked)  # fmt: skip
-    return Removal(person, revoked)
-
-
-async def apply_config_admins(db: Database, admin_ids: Iterable[int]) -> list[Person]:
-    """At startup: admins whom only an earlier config made admins, and whom this config no
-    longer lists, lose the role (an admin invite's role stays). Returns them, as they are now."""
-    async with db.transaction() as tx:
-        dropped = await people.config_admins_not_in(tx, admin_ids)
-        for person in dropped:
-            await people.revoke(tx, person.id, "admin")
-            if person.roles == {"admin"}:
-                await drafts.delete(tx, person.tg_user_id)
-            await audit.record(tx, None, "admin.config_dropped", person=person.id,
-                               tg_user=person.tg_user_id)  # fmt: skip
-    return [p for p in [await people.by_id(db, d.id) for d in dropped] if p is not None]
