@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections import Counter
-from datetime import date
 from pathlib import PurePath
-from types import SimpleNamespace
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -20,17 +17,17 @@ from domain.project_import import ImportFileError
 from domain.sheet_reader import MAX_FILE_BYTES, SUFFIXES
 from domain.text import clean, clean_line, squash
 from handlers import buttons
-from handlers.common import keyboard, reply, requires, svc, today
-from handlers.ranking import restatus
+from handlers.common import keyboard, refuse, reply, requires, svc
 from import_worker import parse_upload
 from messages import t
-from storage import audit, drafts, milestones, projects
+from services import project_import as service
+from services.project_import import CONFIRM
+from services.refusal import Refusal
 from storage.drafts import Draft
 from storage.people import Person
 
 MAX_ERRORS_SHOWN = 20
 FIRST_ROWS_SHOWN = 5
-AWAIT_FILE, CONFIRM = "await_file", "confirm"
 # Typed at the preview, the buttons' words do what the buttons do.
 CONFIRM_WORDS = {"确认": "ok", "确认导入": "ok", "导入": "ok", "取消": "no", "取消导入": "no"}
 
@@ -40,10 +37,10 @@ async def import_command(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
 ) -> None:
     """Ask for the file; the next document the admin sends is the project list."""
-    draft = Draft(person.tg_user_id, "import", AWAIT_FILE)
-    draft.last_update_id = update.update_id
-    async with svc(context).db.transaction() as tx:
-        await drafts.save(tx, draft)
+    refused = await service.begin(svc(context).db, person, update.update_id)
+    if refused is not None:
+        await refuse(update, refused)
+        return
     await reply(update, t("import.send_file"))
 
 
@@ -79,16 +76,17 @@ async def _preview(
     name: str,
     result: ImportResult,
 ) -> None:
-    db = svc(context).db
-    codes, names = await projects.existing_codes_and_names(db)
-    updated = sum(1 for r in result.rows if (r.code in codes if r.code else r.name in names))
+    held = await service.hold(svc(context).db, person, name, result, update.update_id)
+    if isinstance(held, Refusal):
+        await refuse(update, held)
+        return
     units = Counter(r.unit for r in result.rows)
     if result.rows:
         lines = [
             t("import.preview_head", name=name[:80], sheet=result.sheet,
               header=result.header_row, unit=result.money_unit),
-            t("import.preview_counts", total=len(result.rows), new=len(result.rows) - updated,
-              updated=updated),
+            t("import.preview_counts", total=len(result.rows), new=held.new,
+              updated=held.updated),
         ]  # fmt: skip
     else:
         lines = [t("import.preview_head_nodes", name=name[:80], sheet=result.sheet)]
@@ -111,26 +109,16 @@ async def _preview(
         if len(result.errors) > MAX_ERRORS_SHOWN:
             lines.append(t("import.errors_more", n=len(result.errors) - MAX_ERRORS_SHOWN))
     total = len(result.rows) + len(result.milestones)
-    if not total:
+    if held.nonce is None:
         lines.append(t("import.nothing_valid"))
-        async with db.transaction() as tx:
-            await drafts.delete(tx, person.tg_user_id)
         await reply(update, "\n".join(lines))
         return
     lines.append(
         t("import.confirm_hint_errors" if result.errors else "import.confirm_hint", n=total)
     )
-    draft = Draft(person.tg_user_id, "import", CONFIRM, {
-        "file": name[:120],
-        "rows": [_to_json(r) for r in result.rows],
-        "milestones": [_to_json(m) for m in result.milestones],
-    })  # fmt: skip
-    draft.last_update_id = update.update_id
-    async with db.transaction() as tx:
-        await drafts.save(tx, draft)
     await reply(update, "\n".join(lines), reply_markup=keyboard([[
-        (t("import.btn_confirm", n=total), IMPORT_CONFIRM.make(draft.nonce, "ok")),
-        (t("import.btn_cancel"), IMPORT_CONFIRM.make(draft.nonce, "no")),
+        (t("import.btn_confirm", n=total), IMPORT_CONFIRM.make(held.nonce, "ok")),
+        (t("import.btn_cancel"), IMPORT_CONFIRM.make(held.nonce, "no")),
     ]]))  # fmt: skip
 
 
@@ -185,52 +173,24 @@ async def on_input(
 async def _decide(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, nonce: str, action: str
 ) -> None:
-    """Store the previewed rows (ok) or drop them (no), in one transaction; answer after it,
-    so a slow Telegram never holds the write lock."""
-    db = svc(context).db
-    async with db.transaction() as tx:
-        draft = await drafts.get(tx, person.tg_user_id)
-        current = (draft is not None and draft.kind == "import" and draft.nonce == nonce
-                   and draft.state == CONFIRM)  # fmt: skip
-        if current:
-            await drafts.delete(tx, person.tg_user_id)
-        if current and action == "ok":
-            rows = [_from_json(r) for r in draft.data["rows"]]
-            created, updated = await projects.upsert_imported(tx, rows, today(context).year,
-                                                               svc(context).now())  # fmt: skip
-            nodes = [_from_json(m) for m in draft.data.get("milestones", [])]
-            stored, unknown = await milestones.upsert(tx, nodes)
-            await audit.record(tx, person.id, "import", file=draft.data["file"],
-                               created=created, updated=updated, milestones=stored)  # fmt: skip
-    if not current:
-        await reply(update, t("common.stale_button"))
+    """Store the previewed rows (ok) or drop them (no); answer after the transaction, so a
+    slow Telegram never holds the write lock."""
+    s = svc(context)
+    done = await service.decide(s.db, person, nonce, action == "ok", now=s.now(),
+                                today=s.today(), config=s.config)  # fmt: skip
+    if isinstance(done, Refusal):
+        await refuse(update, done)
         return
-    if action != "ok":
+    if not done.stored:
         await reply(update, t("common.cancelled"))
         return
-    await restatus(context, None)  # every project: an import may touch any of them
-    text = t("import.done", created=created, updated=updated)
-    if nodes:
-        text += "\n" + t("import.done_milestones", n=stored)
-    if unknown:
-        text += "\n" + t("import.unknown_projects", n=len(unknown),
-                         names="、".join(unknown[:10]))  # fmt: skip
+    text = t("import.done", created=done.created, updated=done.updated)
+    if done.milestones is not None:
+        text += "\n" + t("import.done_milestones", n=done.milestones)
+    if done.unknown:
+        text += "\n" + t("import.unknown_projects", n=len(done.unknown),
+                         names="、".join(done.unknown[:10]))  # fmt: skip
     await reply(update, text)
-
-
-_DATES = ("planned_start", "planned_completion", "due")
-
-
-def _to_json(row: object) -> dict:
-    """An import row for the draft (JSON): dates as ISO text."""
-    data = dataclasses.asdict(row)
-    return {k: v.isoformat() if isinstance(v, date) else v for k, v in data.items()}
-
-
-def _from_json(data: dict) -> SimpleNamespace:
-    return SimpleNamespace(**{
-        k: date.fromisoformat(v) if k in _DATES and v else v for k, v in data.items()
-    })  # fmt: skip
 
 
 def register(app: Application) -> None:

@@ -8,7 +8,6 @@ aggregate (its score, rates and colour counts are as public inside the city as /
 
 from __future__ import annotations
 
-import logging
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -25,13 +24,12 @@ from domain.status import COLORS, UNREPORTED, judged_plan
 from handlers.common import command_args, reply, requires, svc, today
 from ledger.report_texts import latest_lines
 from messages import t
-from ranking.service import Week, refresh_statuses, score_week
+from ranking.service import Week, score_week
 from services import access
 from services.workdays import work_calendar
 from storage import facts, milestones, projects
 from storage.people import Person
 
-log = logging.getLogger(__name__)
 WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 THIS_WEEK, LAST_WEEK = ("本周", "this"), ("上周", "last")
 TOP = 5
@@ -312,23 +310,6 @@ async def _unit_card(context: ContextTypes.DEFAULT_TYPE, week: Week, unit: str) 
     explained = week.units.get(unit)
     place = _place(week, week.unit_ranks, unit, explained.score if explained else None)
     return t("status.unit", unit=unit, count=len(mine), place=place, **counts)
-
-
-async def restatus(context: ContextTypes.DEFAULT_TYPE, codes: Sequence[str] | None) -> None:
-    """Recompute the status of the projects an admin just changed (None: every project).
-
-    The change is saved whatever happens here; the next daily run recomputes it anyway.
-    """
-    s = svc(context)
-    try:
-        ids = None
-        if codes is not None:
-            found = [await projects.by_code(s.db, code) for code in codes]
-            ids = [p.id for p in found if p is not None]
-        calendar = await work_calendar(svc(context).db)
-        await refresh_statuses(s.db, ids, today(context), calendar, s.config.bot.timezone)
-    except Exception:
-        log.exception("statuses of %s not refreshed", codes or "every project")
 
 
 def register(app: Application) -> None:

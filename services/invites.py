@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from config import InviteConfig
-from services.refusal import Refusal
+from services.refusal import ADMINS_ONLY, Refusal
 from storage import Database, audit, departments, invites, people, projects
 from storage.invites import Invite
 from storage.people import Person
@@ -27,7 +27,6 @@ MAX_USES = 500
 MAX_DAYS = 365
 MAX_DEPARTMENT_NAME = 40
 USES_WORDS, DAYS_WORDS = ("uses", "次数"), ("days", "天数")
-ADMINS_ONLY = Refusal.of("common.denied_admins")
 
 
 @dataclass(frozen=True)

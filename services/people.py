@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from services.invites import ADMINS_ONLY, ROLE_ALIASES
-from services.refusal import Refusal
+from services.invites import ROLE_ALIASES
+from services.refusal import ADMINS_ONLY, Refusal
 from storage import Database, audit, drafts, invites, people, projects, web_sessions
 from storage.people import ROLES, Person, ScopeLine
 

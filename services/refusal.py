@@ -21,3 +21,6 @@ class Refusal:
     @classmethod
     def of(cls, key: str, **values: Any) -> Refusal:
         return cls(key, values)
+
+
+ADMINS_ONLY = Refusal.of("common.denied_admins")
