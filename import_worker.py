@@ -20,7 +20,7 @@ import time
 import weakref
 from pathlib import Path
 
-from domain.import_errors import ImportFileError
+from domain.import_errors import ImportFileError, Reason
 from domain.import_result import ImportResult, from_json, to_json
 from domain.project_import import parse_project_file
 from domain.workbook_reader import RANGE_TOO_BIG
@@ -33,8 +33,7 @@ CPU_LIMIT_S = 60
 WALL_LIMIT_S = 90
 PARALLEL = 1  # one reader at a time: the bot's extra memory is one child's at most
 
-TOO_SLOW = "文件读取超时，请删除无关的工作表或分批导入"
-FAILED = "文件无法读取，请用 Excel/WPS 打开后另存为 .xlsx 再上传"
+TOO_SLOW, FAILED = "too_slow", "failed"  # domain.import_errors codes
 
 _slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
     weakref.WeakKeyDictionary()
@@ -83,19 +82,21 @@ async def parse_upload(filename: str, content: bytes, *, max_rows: int = 5000) -
     try:
         answer = json.loads(out)
         error, result = answer.get("error"), answer.get("result")
-        parsed = None if error is not None else from_json(result)
-    except (ValueError, KeyError, TypeError, AttributeError):
+        refused = Reason.from_json(error) if error is not None else None
+        parsed = from_json(result) if refused is None else None
+    except (ValueError, KeyError, TypeError, AttributeError, AssertionError):
         log.warning("import worker answered something unreadable: %r", out[:200])
         raise ImportFileError(FAILED) from None
     log.info("read %d bytes in %.2f s, reader peak %s MB", len(content),
              time.monotonic() - started, answer.get("peak_mb"))  # fmt: skip
-    if parsed is None:
-        raise ImportFileError(str(error))
+    if refused is not None:
+        raise ImportFileError(refused.code, **refused.values)
+    assert parsed is not None
     return parsed
 
 
 def _failure(returncode: int | None, stderr: bytes) -> str:
-    """The admin's reason for a child that died, from how it died."""
+    """The code of the admin's reason for a child that died, from how it died."""
     tail = stderr[-2000:].decode("utf-8", errors="replace")
     log.warning("import worker exited with %s: %s", returncode, tail.strip()[-500:])
     if returncode == -signal.SIGXCPU:
@@ -138,9 +139,9 @@ def main() -> None:
         result = parse_project_file(request["filename"], content, max_rows=request["max_rows"])
         answer: dict[str, object] = {"result": to_json(result)}
     except ImportFileError as error:
-        answer = {"error": error.reason}
+        answer = {"error": error.reason.to_json()}
     except MemoryError:
-        answer = {"error": RANGE_TOO_BIG}
+        answer = {"error": Reason.of(RANGE_TOO_BIG).to_json()}
     answer["peak_mb"] = _peak_mb()
     sys.stdout.buffer.write(json.dumps(answer, ensure_ascii=False).encode())
     sys.stdout.flush()

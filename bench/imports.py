@@ -159,6 +159,7 @@ def measure(mode: str, path: Path) -> dict[str, object]:
     if mode == "bot":
         from domain.import_errors import ImportFileError
         from import_worker import log, parse_upload
+        from messages import t
 
         log.addHandler(reader)
         log.setLevel(logging.INFO)
@@ -166,7 +167,8 @@ def measure(mode: str, path: Path) -> dict[str, object]:
             result = asyncio.run(parse_upload(path.name, content))
             outcome = f"{len(result.rows)} projects"
         except ImportFileError as error:
-            outcome = "refused: " + error.reason[:40]
+            reason = error.reason
+            outcome = "refused: " + t(f"import_reason.{reason.code}", **reason.values)[:40]
 
     elif mode == "calamine":
         import python_calamine

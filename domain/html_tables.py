@@ -15,7 +15,7 @@ from domain.sheet_table import MAX_COLUMNS, Budget, Table, TableBuilder
 
 MAX_SPAN_ROWS = 65_536
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
-UNREADABLE = "无法读取文件中的网页表格，请用 Excel/WPS 打开后另存为 .xlsx 再上传"
+UNREADABLE = "html_unreadable"  # a domain.import_errors code
 
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?([A-Za-z0-9_-]+)""")
 _CHINESE = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936"}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from domain.import_errors import Reason
 from domain.milestone_import import MilestoneRow
 from domain.stages import Stage
 
@@ -42,7 +43,7 @@ class RowError:
 
     row: int
     column: str
-    reason: str
+    reason: Reason
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class ImportResult:
     sheet: str
     header_row: int  # 1-based row of the (bottom) header row; data starts below it
     money_unit: str  # unit of the 总投资 column: "亿元", "万元" or "元"
-    warnings: list[str]
+    warnings: list[Reason]
     milestones: list[MilestoneRow] = dataclasses.field(default_factory=list)
     sheet_total: SheetTotal | None = None
 
@@ -130,9 +131,11 @@ def _date(value: str | None) -> date | None:
 def to_json(result: ImportResult) -> dict[str, Any]:
     """The result as JSON-ready values (dates as ISO text)."""
     data = {key: getattr(result, key) for key in ("sheet", "header_row", "money_unit")}
-    data["warnings"] = list(result.warnings)
+    data["warnings"] = [warning.to_json() for warning in result.warnings]
     data["rows"] = [_row_to_json(row) for row in result.rows]
-    data["errors"] = [_row_to_json(error) for error in result.errors]
+    data["errors"] = [
+        {"row": e.row, "column": e.column, "reason": e.reason.to_json()} for e in result.errors
+    ]
     data["milestones"] = [_row_to_json(node) for node in result.milestones]
     total = result.sheet_total
     data["sheet_total"] = dataclasses.asdict(total) if total is not None else None
@@ -161,11 +164,13 @@ def from_json(data: dict[str, Any]) -> ImportResult:
     total = data["sheet_total"]
     return ImportResult(
         rows=rows,
-        errors=[RowError(**error) for error in data["errors"]],
+        errors=[
+            RowError(e["row"], e["column"], Reason.from_json(e["reason"])) for e in data["errors"]
+        ],
         sheet=data["sheet"],
         header_row=data["header_row"],
         money_unit=data["money_unit"],
-        warnings=list(data["warnings"]),
+        warnings=[Reason.from_json(warning) for warning in data["warnings"]],
         milestones=milestones,
         sheet_total=SheetTotal(**total) if total is not None else None,
     )

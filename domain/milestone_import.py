@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.cell_values import cell_code, cell_date, cell_text
+from domain.import_errors import Reason
 from domain.sheet_reader import Table
 from domain.text import squash
 
@@ -43,7 +44,7 @@ class MilestoneRow:
 class MilestoneError:
     row: int
     column: str
-    reason: str
+    reason: Reason
 
 
 def _find(header: list[str], aliases: tuple[str, ...]) -> int | None:
@@ -73,17 +74,17 @@ def parse_milestone_table(table: Table) -> tuple[list[MilestoneRow], list[Milest
                 continue
             if not label:
                 errors.append(MilestoneError(row, header[code if code is not None else project],
-                                             "缺少项目编号或名称"))  # fmt: skip
+                                             Reason.of("missing_project")))  # fmt: skip
                 continue
             if not name:
-                errors.append(MilestoneError(row, header[node], "缺少节点名称"))
+                errors.append(MilestoneError(row, header[node], Reason.of("missing_node")))
                 continue
             try:
                 when = cell_date(cells[due], end_of_month=True)
             except ValueError:
                 when = None
             if when is None:
-                errors.append(MilestoneError(row, header[due], "缺少或无法识别完成时限"))
+                errors.append(MilestoneError(row, header[due], Reason.of("bad_due")))
                 continue
             rows.append(MilestoneRow(row, key, label or "", name[:100], when))
         return rows, errors

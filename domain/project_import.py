@@ -10,7 +10,7 @@ from collections import Counter
 
 from domain.cell_values import cell_amount, cell_code, cell_rounding, cell_text
 from domain.header_detect import Column, Field, HeaderLayout, detect_header
-from domain.import_errors import ImportFileError
+from domain.import_errors import ImportFileError, Reason
 from domain.import_result import ImportResult, ProjectRow, RowError, SheetTotal
 from domain.milestone_import import parse_milestone_table
 from domain.money import AmountError
@@ -27,8 +27,6 @@ __all__ = [
     "parse_project_file",
     "parse_tables",
 ]
-
-NO_HEADER = "未找到表头，请确认表格含有“项目名称”“责任单位”“总投资”“年度计划投资”等列"
 
 
 def parse_project_file(filename: str, content: bytes, *, max_rows: int = 5000) -> ImportResult:
@@ -69,40 +67,44 @@ def parse_tables(tables: list[Table], *, max_rows: int = 5000) -> ImportResult:
     if result is not None:
         return result
     if missing:
-        raise ImportFileError("缺少必填列：" + "、".join(field.value for field in missing))
+        raise ImportFileError("missing_columns", columns="、".join(f.value for f in missing))
     has_cells = any(table.rows for table in tables)
-    raise ImportFileError(NO_HEADER if has_cells else "文件中没有数据")
+    raise ImportFileError("no_header" if has_cells else "no_data")
 
 
 def _duplicate(
-    parser: RowParser, column: Column, key: str | None, seen: dict[str, int], label: str
+    parser: RowParser, column: Column, key: str | None, seen: dict[str, int], by_code: bool
 ) -> None:
     """Record the first row of each key; later rows with the same key are errors."""
     if not key:
         return
-    if key in seen:
-        parser.fail(column, f"{label}与第{seen[key]}行重复")
+    if key in seen and by_code:
+        parser.fail(column, Reason.of("duplicate_code", code=key, row=seen[key]))
+    elif key in seen:
+        parser.fail(column, Reason.of("duplicate_name", row=seen[key]))
     else:
         seen[key] = parser.number
 
 
-def _warnings(table: Table, layout: HeaderLayout, sheet: Sheet, counts: Counter[str]) -> list[str]:
+# What was skipped or assumed, counted over the rows: the warning each count gives.
+_COUNTED = {
+    RowKind.TOTAL: "skipped_totals", RowKind.SECTION: "skipped_sections",
+    RowKind.NOTE: "skipped_notes", RowKind.HEADER: "skipped_headers",
+    "cumulative": "cumulative_months", "build_type": "unknown_build_type",
+}  # fmt: skip
+
+
+def _warnings(
+    table: Table, layout: HeaderLayout, sheet: Sheet, counts: Counter[str]
+) -> list[Reason]:
     warnings = list(table.warnings)
     total = sheet.fields[Field.TOTAL]
     if not (total.unit or total.parent_unit or layout.note_unit):
-        warnings.append("表中未注明金额单位，已按万元导入")
+        warnings.append(Reason.of("unit_assumed"))
     partial = len(layout.months())
     if 0 < partial < 12:
-        warnings.append(f"月度计划列不完整（只有{partial}个月），已作为其他信息保留")
-    messages = {
-        RowKind.TOTAL: "已跳过{}个合计/小计行",
-        RowKind.SECTION: "已跳过{}个分类标题行",
-        RowKind.NOTE: "已跳过{}个备注/说明行",
-        RowKind.HEADER: "已跳过{}个重复的表头行",
-        "cumulative": "{}个项目的月度计划为累计数，已换算为每月计划",
-        "build_type": "{}个项目的建设性质无法识别（应为新建或续建），已保留原文",
-    }
-    warnings += [text.format(counts[key]) for key, text in messages.items() if counts[key]]
+        warnings.append(Reason.of("partial_months", n=partial))
+    warnings += [Reason.of(code, n=counts[key]) for key, code in _COUNTED.items() if counts[key]]
     return warnings
 
 
@@ -135,17 +137,17 @@ def _import_table(table: Table, layout: HeaderLayout, max_rows: int) -> ImportRe
         code_column = sheet.fields.get(Field.CODE)
         if code_column is not None:
             code = cell_code(parser.value(code_column))
-            _duplicate(parser, code_column, code, codes, f"项目编号“{code}”")
+            _duplicate(parser, code_column, code, codes, by_code=True)
         else:
             name_column = sheet.fields[Field.NAME]
             name_key = squash(cell_text(parser.value(name_column)))
-            _duplicate(parser, name_column, name_key, names, "项目名称")
+            _duplicate(parser, name_column, name_key, names, by_code=False)
         counts.update(parser.notes)
         errors += parser.errors
         if project is not None and not parser.errors:
             rows.append(project)
     if projects == 0:
-        raise ImportFileError("表格中没有项目数据")
+        raise ImportFileError("no_projects")
     return ImportResult(
         rows=rows,
         errors=errors,

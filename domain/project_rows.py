@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from domain.cell_values import cell_amount, cell_code, cell_date, cell_text
 from domain.header_detect import MONEY_FIELDS, Column, Field, HeaderLayout
+from domain.import_errors import Reason
 from domain.import_result import ProjectRow, RowError
 from domain.money import NEGATIVE, TOO_BIG, AmountError, format_wan
 from domain.stages import parse_build_type, parse_category, parse_stage
@@ -70,13 +71,13 @@ class RowParser:
     def text(self, field: Field) -> str:
         return cell_text(self.value(self.sheet.fields.get(field)))
 
-    def fail(self, column: Column | None, reason: str) -> None:
+    def fail(self, column: Column | None, reason: Reason) -> None:
         self.errors.append(RowError(self.number, column.header if column else "", reason))
 
     def required_text(self, field: Field) -> str:
         text = self.text(field)
         if not text:
-            self.fail(self.sheet.fields[field], f"缺少{field.value}")
+            self.fail(self.sheet.fields[field], Reason.of("missing", field=field.value))
         return text
 
     def amount(self, column: Column) -> tuple[int | None, bool]:
@@ -87,27 +88,28 @@ class RowParser:
             return cell_amount(raw, unit), True
         except AmountError as error:
             if error.code in (NEGATIVE, TOO_BIG):
-                self.fail(column, error.short)
+                self.fail(column, Reason.of(f"amount_{error.code}"))
             else:
-                self.fail(column, f"无法识别金额“{cell_text(raw)}”，应填数字（单位：{unit}）")
+                self.fail(column, Reason.of("amount_unreadable", text=cell_text(raw), unit=unit))
             return None, False
 
     def total(self) -> int | None:
         column = self.sheet.fields[Field.TOTAL]
         total, readable = self.amount(column)
         if readable and total is None:
-            self.fail(column, "缺少总投资")
+            self.fail(column, Reason.of("missing", field=Field.TOTAL.value))
         elif total == 0:
-            self.fail(column, "总投资必须大于0")
+            self.fail(column, Reason.of("total_not_positive"))
         return total or None
 
     def year_plan(self, total: int | None) -> int | None:
         column = self.sheet.fields[Field.YEAR_PLAN]
         year, readable = self.amount(column)
         if readable and year is None:
-            self.fail(column, "缺少年度计划投资")
+            self.fail(column, Reason.of("missing", field=Field.YEAR_PLAN.value))
         elif year is not None and total is not None and year > total:
-            self.fail(column, f"年度计划投资{format_wan(year)}大于总投资{format_wan(total)}")
+            self.fail(column, Reason.of("plan_over_total", plan=format_wan(year),
+                                        total=format_wan(total)))  # fmt: skip
         return year
 
     def monthly(self, year: int | None) -> tuple[int, ...] | None:
@@ -126,22 +128,19 @@ class RowParser:
             self.notes["cumulative"] += 1
             return tuple(b - a for a, b in itertools.pairwise([0, *months]))
         span = f"{columns[0].header}~{columns[-1].header}"
-        self.errors.append(
-            RowError(
-                self.number,
-                span,
-                f"月度计划合计{format_wan(sum(months))}超过年度计划投资{format_wan(year)}",
-            )
-        )
+        self.errors.append(RowError(self.number, span, Reason.of(
+            "months_over_plan", months=format_wan(sum(months)), plan=format_wan(year),
+        )))  # fmt: skip
         return None
 
-    def choice(self, field: Field, parse: Callable[[str], T | None], allowed: str) -> T | None:
+    def choice(self, field: Field, parse: Callable[[str], T | None], refusal: str) -> T | None:
+        """A value from a fixed list; `refusal` is the code of the error for one not in it."""
         raw = self.text(field)
         if not raw:
             return None
         parsed = parse(raw)
         if parsed is None:
-            self.fail(self.sheet.fields[field], f"无法识别{field.value}“{raw}”，应为{allowed}")
+            self.fail(self.sheet.fields[field], Reason.of(refusal, field=field.value, text=raw))
         return parsed
 
     def extra(self) -> dict[str, str]:
@@ -167,14 +166,14 @@ class RowParser:
         try:
             return cell_date(raw, end_of_month=end_of_month)
         except ValueError:
-            self.fail(column, f"无法识别日期“{cell_text(raw)}”，应写成 2026-03-15 或 2026年3月")
+            self.fail(column, Reason.of("bad_date", text=cell_text(raw)))
             return None
 
     def parse(self) -> ProjectRow | None:
         name = self.required_text(Field.NAME)
         unit = self.required_text(Field.UNIT)
-        category = self.choice(Field.CATEGORY, parse_category, "产业、基础设施或民生")
-        stage = self.choice(Field.STAGE, parse_stage, "谋划、前期、在建、竣工或投产")
+        category = self.choice(Field.CATEGORY, parse_category, "bad_category")
+        stage = self.choice(Field.STAGE, parse_stage, "bad_stage")
         total = self.total()
         year = self.year_plan(total)
         monthly = self.monthly(year)

@@ -34,13 +34,13 @@ def read_tables(filename: str, content: bytes, *, max_rows: int) -> list[Table]:
         ImportFileError: empty, too big, unsupported type or unreadable content.
     """
     if not content:
-        raise ImportFileError("文件为空")
+        raise ImportFileError("empty_file")
     if len(content) > MAX_FILE_BYTES:
-        raise ImportFileError("文件过大（最大 20MB）")
+        raise ImportFileError("file_too_big", mb=MAX_FILE_BYTES // 1024 // 1024)
     path = PurePath(filename or "")
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise ImportFileError(f"不支持的文件类型“{suffix}”，请上传 .xlsx、.xls、.ods 或 .csv 文件")
+        raise ImportFileError("unsupported_type", suffix=suffix)
     budget = Budget()
     if content.startswith(_ZIP_MAGIC):
         kind = workbook_reader.zip_kind(content)
@@ -52,7 +52,7 @@ def read_tables(filename: str, content: bytes, *, max_rows: int) -> list[Table]:
         raise ImportFileError(workbook_reader.UNREADABLE)
     head = content[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(b"<?xml") and _SPREADSHEET_2003 in content[:65536]:
-        raise ImportFileError("这是 Excel 2003 XML 表格，请在 Excel/WPS 中另存为 .xlsx 后上传")
+        raise ImportFileError("excel_2003_xml")
     if _looks_like_html(content):
         return read_html_tables(decode_html(content), max_rows=max_rows, budget=budget)
     return [_read_csv(path.name or "CSV", content, max_rows, budget)]
@@ -83,7 +83,7 @@ def _decode(content: bytes) -> str:
             continue
         if "\x00" not in text:
             return text
-    raise ImportFileError("无法识别文件内容或编码，请上传 .xlsx，或 UTF-8 / GBK 编码的 .csv")
+    raise ImportFileError("unknown_encoding")
 
 
 def _delimiter(text: str) -> str:
@@ -100,5 +100,5 @@ def _read_csv(name: str, content: bytes, max_rows: int, budget: Budget) -> Table
         for number, record in enumerate(reader, start=1):
             builder.add(number, record)
     except csv.Error:
-        raise ImportFileError("CSV 文件格式有误，请检查引号或用 Excel 另存为 .xlsx") from None
+        raise ImportFileError("bad_csv") from None
     return builder.build()

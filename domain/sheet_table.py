@@ -13,7 +13,7 @@ import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from domain.import_errors import ImportFileError
+from domain.import_errors import ImportFileError, Reason
 from domain.text import clean, clean_line
 
 MAX_COLUMNS = 300
@@ -27,11 +27,11 @@ MAX_MERGED_RANGES = 20_000
 
 def too_many_rows(max_rows: int) -> ImportFileError:
     """The error for a list longer than allowed."""
-    return ImportFileError(f"项目行数超过上限（最多{max_rows}行），请分批导入")
+    return ImportFileError("too_many_rows", max_rows=max_rows)
 
 
 def _too_much() -> ImportFileError:
-    return ImportFileError("文件内容过多，请删除无关的工作表或列后再上传，或分批导入")
+    return ImportFileError("too_much")
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Table:
     name: str
     rows: list[tuple[int, list[object]]]
     width: int
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Reason] = field(default_factory=list)
 
 
 @dataclass
@@ -133,7 +133,7 @@ class TableBuilder:
                 row[first_col - 1 : last_col] = [top_left] * (last_col - first_col + 1)
         width = max((len(row) for row in self.rows.values()), default=0)
         rows = [(n, self.rows[n] + [None] * (width - len(self.rows[n]))) for n in numbers]
-        warnings = []
+        warnings: list[Reason] = []
         if self.clipped:
-            warnings.append(f"工作表“{self.name}”超过{MAX_COLUMNS}列，多余的列已忽略")
+            warnings.append(Reason.of("columns_dropped", sheet=self.name, max=MAX_COLUMNS))
         return Table(name=self.name, rows=rows, width=width, warnings=warnings)

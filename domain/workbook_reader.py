@@ -23,14 +23,9 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a 5000-row list is ~20 MB of XML; more
 MAX_ZIP_ENTRIES = 5000
 MAX_SHEETS = 100
 
-UNREADABLE = "文件已损坏或不是有效的 Excel/WPS 表格，请用 Excel/WPS 打开后另存为 .xlsx 再上传"
-ENCRYPTED = "文件设有打开密码，请取消密码（或另存为不加密的 .xlsx）后再上传"
-XLSB = "暂不支持 .xlsb 格式，请在 Excel 中另存为 .xlsx 后上传"
-TOO_BIG_UNZIPPED = "文件解压后过大，请删除无关工作表或分批导入"
-RANGE_TOO_BIG = (
-    "文件的数据范围过大，无法读取：可能含有远离表格的内容、大量空白格式，或行列过多"
-    "（最多5000个项目、300列）。请删除表格以外的行列后另存再上传，或分批导入"
-)
+# Why a workbook is refused (domain.import_errors codes).
+UNREADABLE, ENCRYPTED, XLSB = "workbook_unreadable", "encrypted", "xlsb"
+TOO_BIG_UNZIPPED, RANGE_TOO_BIG = "too_big_unzipped", "range_too_big"
 
 _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # an OLE-wrapped, encrypted .xlsx

@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from callback_data import IMPORT_CONFIRM
+from domain.import_errors import Reason
 from domain.import_result import ImportResult, check_totals
 from domain.money import format_wan_number
 from domain.project_import import ImportFileError
@@ -30,6 +31,11 @@ MAX_ERRORS_SHOWN = 20
 FIRST_ROWS_SHOWN = 5
 # Typed at the preview, the buttons' words do what the buttons do.
 CONFIRM_WORDS = {"确认": "ok", "确认导入": "ok", "导入": "ok", "取消": "no", "取消导入": "no"}
+
+
+def reason_text(reason: Reason) -> str:
+    """Why the import refused a file or a row, or what it assumed, in the admin's words."""
+    return t(f"import_reason.{reason.code}", **reason.values)
 
 
 @requires("admin")
@@ -64,7 +70,7 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE, person
         # Read in a capped child process: no file can take the bot's memory or event loop.
         result = await parse_upload(name, content)
     except ImportFileError as exc:
-        await reply(update, t("import.file_error", reason=exc.reason))
+        await reply(update, t("import.file_error", reason=reason_text(exc.reason)))
         return
     await _preview(update, context, person, name, result)
 
@@ -98,14 +104,13 @@ async def _preview(
         lines.append(t("import.preview_units", units=shown + more))
     if result.rows:
         lines += _first_rows_and_totals(result)
-    lines += result.warnings[:5]
+    lines += [reason_text(warning) for warning in result.warnings[:5]]
     if result.errors:
         lines.append(t("import.preview_errors", count=len(result.errors)))
         for err in result.errors[:MAX_ERRORS_SHOWN]:
             column = f"「{err.column[:20]}」" if err.column else ""
-            lines.append(
-                t("import.error_line", row=err.row, column=column, reason=err.reason[:80])
-            )
+            reason = reason_text(err.reason)[:80]
+            lines.append(t("import.error_line", row=err.row, column=column, reason=reason))
         if len(result.errors) > MAX_ERRORS_SHOWN:
             lines.append(t("import.errors_more", n=len(result.errors) - MAX_ERRORS_SHOWN))
     total = len(result.rows) + len(result.milestones)

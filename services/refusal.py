@@ -19,7 +19,7 @@ class Refusal:
     values: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, key: str, **values: Any) -> Refusal:
+    def of(cls, key: str, /, **values: Any) -> Refusal:
         return cls(key, values)
 
 

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from domain.import_errors import Reason
 from domain.money import format_wan_number
 from domain.sheet_reader import MAX_FILE_BYTES
 from domain.workbook_reader import RANGE_TOO_BIG
+from handlers.imports import reason_text
 from tests.e2e.conftest import invite, join, person
 from tests.fakebot import FakeBotApi
 from tests.harness import RunningBot, Talk, joined, rows, with_buttons
@@ -119,7 +121,8 @@ async def test_a_file_meant_to_exhaust_memory_is_refused_and_the_bot_carries_on(
     await join(liaison, await invite(admin, "联络员 XM-001"))
     before = rows(db_path, "SELECT code, name, total_yuan FROM projects ORDER BY code")
     text = await upload(admin, "清单.xlsx", hostile_sheets.far_value_xlsx())
-    assert "无法导入" in text and RANGE_TOO_BIG in text and "未导入任何内容" in text
+    too_big = reason_text(Reason.of(RANGE_TOO_BIG))
+    assert "无法导入" in text and too_big in text and "未导入任何内容" in text
     text = await upload(admin, "假表格.xls", b"<html><body>\x00\x01 no table</body></html>")
     assert "无法导入" in text and "另存为 .xlsx" in text
     assert rows(db_path, "SELECT code, name, total_yuan FROM projects ORDER BY code") == before

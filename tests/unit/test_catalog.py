@@ -71,3 +71,23 @@ def test_a_key_defined_twice_is_an_error(tmp_path, monkeypatch) -> None:
 
 def test_fill_in() -> None:
     assert t("report.saved", code="A1", name="项目", n=1) == "✅ 已保存：A1 项目 今日进展。"
+
+
+REASON = re.compile(r'\b(?:Reason\.of|ImportFileError)\(\s*"([a-z_]+)"')
+
+
+def test_every_import_reason_is_worded() -> None:
+    """domain.import_errors codes, raised or named as constants, have their words."""
+    import import_worker
+    from domain import html_tables, workbook_reader
+    from domain.project_import import _COUNTED
+
+    codes = {c for p in SOURCES for c in REASON.findall(p.read_text(encoding="utf-8"))}
+    codes |= {workbook_reader.UNREADABLE, workbook_reader.ENCRYPTED, workbook_reader.XLSB,
+              workbook_reader.TOO_BIG_UNZIPPED, workbook_reader.RANGE_TOO_BIG,
+              html_tables.UNREADABLE, import_worker.TOO_SLOW, import_worker.FAILED,
+              "bad_category", "bad_stage", "amount_negative", "amount_too_big",
+              *_COUNTED.values()}  # fmt: skip
+    assert len(codes) > 30
+    for code in codes:
+        assert f"import_reason.{code}" in catalog(), code

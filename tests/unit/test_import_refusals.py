@@ -9,6 +9,7 @@ import pytest
 
 from domain.project_import import ImportFileError, parse_project_file
 from domain.workbook_reader import RANGE_TOO_BIG
+from handlers.imports import reason_text
 from import_worker import parse_upload
 from tests.unit import hostile_sheets
 from tests.unit.sample_sheets import city_list_xlsx, workbook_bytes
@@ -16,9 +17,10 @@ from tests.unit.sheet_writers import ods_bytes
 
 
 def file_error(filename: str, content: bytes, **kwargs: int) -> str:
+    """Why the file is refused, as the admin reads it."""
     with pytest.raises(ImportFileError) as caught:
         parse_project_file(filename, content, **kwargs)
-    return caught.value.reason
+    return reason_text(caught.value.reason)
 
 
 def simple_xlsx(header: list[object], *rows: list[object], **kwargs: object) -> bytes:
@@ -155,9 +157,10 @@ def test_ods_that_is_not_a_spreadsheet() -> None:
 
 
 async def upload_error(filename: str, content: bytes) -> str:
+    """The code of the reason the child process gives for refusing the file."""
     with pytest.raises(ImportFileError) as caught:
         await parse_upload(filename, content)
-    return caught.value.reason
+    return caught.value.reason.code
 
 
 async def test_a_value_at_the_last_cell_is_refused_not_fatal() -> None:

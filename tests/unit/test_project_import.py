@@ -5,10 +5,10 @@ import pytest
 from domain.project_import import (
     ImportResult,
     ProjectRow,
-    RowError,
     parse_project_file,
 )
 from domain.stages import Stage
+from handlers.imports import reason_text
 from tests.unit.sample_sheets import (
     BROKEN_LIST_ERRORS,
     CITY_HEADER_ROW,
@@ -26,6 +26,15 @@ MONTHS = [f"{m}月" for m in range(1, 13)]
 
 def errors_at(result: ImportResult) -> list[tuple[int, str]]:
     return [(error.row, error.column) for error in result.errors]
+
+
+def errors_said(result: ImportResult) -> list[tuple[int, str, str]]:
+    """Each row error as the admin reads it: row, column and reason in words."""
+    return [(error.row, error.column, reason_text(error.reason)) for error in result.errors]
+
+
+def warnings_said(result: ImportResult) -> list[str]:
+    return [reason_text(warning) for warning in result.warnings]
 
 
 def only_row(result: ImportResult) -> ProjectRow:
@@ -118,21 +127,21 @@ def test_messy_list_valid_rows(messy: ImportResult) -> None:
 
 
 def test_messy_list_reports_each_bad_row(messy: ImportResult) -> None:
-    assert messy.errors == [
-        RowError(12, "项目名称", "缺少项目名称"),
-        RowError(13, "责任单位", "缺少责任单位"),
-        RowError(14, "总投资", "无法识别金额“abc”，应填数字（单位：亿元）"),
-        RowError(15, "总投资", "金额不能为负数"),
-        RowError(16, "年度计划投资", "年度计划投资60000万元大于总投资50000万元"),
-        RowError(17, "建设阶段", "无法识别建设阶段“暂停”，应为谋划、前期、在建、竣工或投产"),
-        RowError(18, "项目类别", "无法识别项目类别“农业”，应为产业、基础设施或民生"),
-        RowError(19, "1月~12月", "月度计划合计12000万元超过年度计划投资10000万元"),
-        RowError(20, "项目名称", "项目名称与第6行重复"),
+    assert errors_said(messy) == [
+        (12, "项目名称", "缺少项目名称"),
+        (13, "责任单位", "缺少责任单位"),
+        (14, "总投资", "无法识别金额“abc”，应填数字（单位：亿元）"),
+        (15, "总投资", "金额不能为负数"),
+        (16, "年度计划投资", "年度计划投资60000万元大于总投资50000万元"),
+        (17, "建设阶段", "无法识别建设阶段“暂停”，应为谋划、前期、在建、竣工或投产"),
+        (18, "项目类别", "无法识别项目类别“农业”，应为产业、基础设施或民生"),
+        (19, "1月~12月", "月度计划合计12000万元超过年度计划投资10000万元"),
+        (20, "项目名称", "项目名称与第6行重复"),
     ]
 
 
 def test_messy_list_counts_skipped_rows(messy: ImportResult) -> None:
-    assert messy.warnings == [
+    assert warnings_said(messy) == [
         "已跳过2个合计/小计行",
         "已跳过2个分类标题行",
         "已跳过1个备注/说明行",
@@ -210,7 +219,7 @@ def test_duplicate_codes_are_reported_with_the_first_row() -> None:
         [None, "甲", "城关区", 100, 50],  # same name is fine when codes identify projects
     )
     result = parse_project_file("a.xlsx", data)
-    assert result.errors == [RowError(3, "编号", "项目编号“A1”与第2行重复")]
+    assert errors_said(result) == [(3, "编号", "项目编号“A1”与第2行重复")]
     assert [(row.row, row.code) for row in result.rows] == [(2, "A1"), (4, None)]
 
 
@@ -257,7 +266,7 @@ def test_cumulative_monthly_plan_is_converted_to_months() -> None:
     )
     result = parse_project_file("a.xlsx", data)
     assert only_row(result).monthly_plan_yuan == (100 * WAN,) * 12
-    assert result.warnings == [
+    assert warnings_said(result) == [
         "表中未注明金额单位，已按万元导入",
         "1个项目的月度计划为累计数，已换算为每月计划",
     ]
@@ -293,7 +302,7 @@ def test_incomplete_months_are_kept_as_extra() -> None:
     row = only_row(result)
     assert row.monthly_plan_yuan is None
     assert row.extra == {"1月": "10", "2月": "20"}
-    assert "月度计划列不完整（只有2个月），已作为其他信息保留" in result.warnings
+    assert "月度计划列不完整（只有2个月），已作为其他信息保留" in warnings_said(result)
 
 
 def test_zero_total_and_missing_amounts() -> None:
@@ -303,12 +312,12 @@ def test_zero_total_and_missing_amounts() -> None:
         ["乙", "城关区", None, None],
         ["丙", "城关区", True, "—"],
     )
-    assert parse_project_file("a.xlsx", data).errors == [
-        RowError(2, "总投资", "总投资必须大于0"),
-        RowError(3, "总投资", "缺少总投资"),
-        RowError(3, "年度计划投资", "缺少年度计划投资"),
-        RowError(4, "总投资", "无法识别金额“是”，应填数字（单位：万元）"),
-        RowError(4, "年度计划投资", "缺少年度计划投资"),
+    assert errors_said(parse_project_file("a.xlsx", data)) == [
+        (2, "总投资", "总投资必须大于0"),
+        (3, "总投资", "缺少总投资"),
+        (3, "年度计划投资", "缺少年度计划投资"),
+        (4, "总投资", "无法识别金额“是”，应填数字（单位：万元）"),
+        (4, "年度计划投资", "缺少年度计划投资"),
     ]
 
 
@@ -329,7 +338,7 @@ def test_unknown_build_type_is_kept_not_rejected() -> None:
     result = parse_project_file("a.xlsx", data)
     row = only_row(result)
     assert (row.build_type, row.extra) == (None, {"建设性质": "改扩建"})
-    assert "1个项目的建设性质无法识别（应为新建或续建），已保留原文" in result.warnings
+    assert "1个项目的建设性质无法识别（应为新建或续建），已保留原文" in warnings_said(result)
 
 
 def test_prenumbered_empty_rows_and_repeated_headers_are_skipped() -> None:
@@ -338,7 +347,7 @@ def test_prenumbered_empty_rows_and_repeated_headers_are_skipped() -> None:
     result = parse_project_file("a.xlsx", data)
     assert [row.row for row in result.rows] == [2]
     assert result.errors == []
-    assert "已跳过1个重复的表头行" in result.warnings
+    assert "已跳过1个重复的表头行" in warnings_said(result)
 
 
 def test_first_sheet_with_a_header_is_used() -> None:

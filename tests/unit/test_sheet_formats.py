@@ -10,6 +10,7 @@ from domain.import_result import ImportResult, check_totals, from_json, to_json
 from domain.project_import import ProjectRow, parse_project_file
 from domain.sheet_table import MAX_COLUMNS
 from domain.stages import Stage
+from handlers.imports import reason_text
 from tests.unit import hostile_sheets
 from tests.unit.sample_sheets import Writer, city_list_xlsx, city_projects, workbook_bytes
 from tests.unit.sheet_writers import html_bytes, ods_bytes, xls_bytes
@@ -99,7 +100,7 @@ def test_columns_past_the_limit_are_dropped_with_a_warning() -> None:
     wide = [*header, *[None] * (MAX_COLUMNS - 4), "第301列"]
     result = parse_project_file("a.xlsx", workbook_bytes([wide, ["甲", "城关区", 100, 50]]))
     assert len(result.rows) == 1
-    assert f"超过{MAX_COLUMNS}列" in result.warnings[0]
+    assert f"超过{MAX_COLUMNS}列" in reason_text(result.warnings[0])
 
 
 # --- CSV -----------------------------------------------------------------------------------
@@ -159,7 +160,7 @@ def test_gbk_csv_defaults_to_wan() -> None:
         50_000_000,
         12_000_000,
     )
-    assert result.warnings == ["表中未注明金额单位，已按万元导入"]
+    assert [reason_text(w) for w in result.warnings] == ["表中未注明金额单位，已按万元导入"]
 
 
 def test_tab_separated_csv() -> None:
