@@ -38,9 +38,8 @@ from domain.status import UNREPORTED
 from domain.workdays import WorkCalendar
 from ledger.texts import event_line
 from messages import t
-from storage import Database, facts, problem_events, report_fields
+from storage import Database, facts, ledger_rows, problem_events, report_fields
 from storage import problems as store
-from timeutil import from_iso, to_iso
 
 PAGE = 500  # rows read and written at a time
 TEXT, WRAP, MONEY, DAY, TIME, INT, PERCENT, NUMBER = (
@@ -190,63 +189,34 @@ async def build(db: Database, path: Path, scope: Scope) -> Counts:
     return counts
 
 
-def _in_scope(scope: Scope, column: str) -> tuple[str, list[Any]]:
-    if scope.project_ids is None:
-        return "", []
-    return f" AND {column} IN ({','.join('?' * len(scope.project_ids))})", list(scope.project_ids)
-
-
 async def _projects(db: Database, sheet: Sheet, scope: Scope) -> int:
-    where, params = _in_scope(scope, "p.id")
-    sql = f"""
-        SELECT p.id, p.code, p.name, u.name AS unit, p.category, p.stage, p.leader_name,
-               (SELECT GROUP_CONCAT(pe.name, '、') FROM project_people pp
-                  JOIN people pe ON pe.id = pp.person_id
-                 WHERE pp.project_id = p.id AND pp.role = 'liaison') AS liaisons,
-               (SELECT color FROM project_status s WHERE s.project_id = p.id) AS color,
-               (SELECT MAX(report_date) FROM reports r
-                 WHERE r.project_id = p.id AND r.report_date <= ?) AS last_day,
-               (SELECT v.text FROM reports r JOIN report_revisions v ON v.report_id = r.id
-                 WHERE r.project_id = p.id AND r.report_date <= ?
-                 ORDER BY r.report_date DESC, v.revision DESC LIMIT 1) AS last_text,
-               (SELECT COUNT(*) FROM problems pr
-                 WHERE pr.project_id = p.id AND pr.created_at < ?
-                   AND NOT (pr.state = 'closed'
-                            AND (pr.closed_at IS NULL OR pr.closed_at < ?))) AS open_problems
-        FROM projects p JOIN units u ON u.id = p.unit_id
-        WHERE 1 = 1{where}
-        ORDER BY u.name, p.code, p.id LIMIT ? OFFSET ?
-    """
-    end = scope.end.isoformat()
     # The end of the period's last local day, as stored (UTC text): problems open by then.
     night = datetime.combine(scope.end + timedelta(days=1), time(), scope.tz)
     count = 0
     while True:
-        rows = await db.fetchall(sql, [end, end, to_iso(night), to_iso(night), *params, PAGE,
-                                       count])  # fmt: skip
+        rows = await ledger_rows.project_page(db, scope.project_ids, scope.end, night, PAGE, count)
         if not rows:
             return count
         # The figures as of the period's end, read as the bulletin and the scores read them.
         known = {
             f.project_id: f
             for f in await facts.load(
-                db, scope.end, scope.start, _calendar(), scope.tz, [r["id"] for r in rows]
+                db, scope.end, scope.start, _calendar(), scope.tz, [r.id for r in rows]
             )
         }
         values = []
         for r in rows:
             count += 1
-            f = known[r["id"]]
+            f = known[r.id]
             plan = f.year_plan_yuan
             state = start_state(f, scope.end)
             values.append((
-                count, r["code"], r["name"], r["unit"], r["category"], r["stage"],
-                r["leader_name"], r["liaisons"], f.total_yuan, plan, f.done_yuan,
-                Decimal(f.done_yuan) / plan if plan else None, f.planned_start, f.actual_start,
+                count, r.code, r.name, r.unit, r.category, r.stage, r.leader_name, r.liaisons,
+                f.total_yuan, plan, f.done_yuan, Decimal(f.done_yuan) / plan if plan else None,
+                f.planned_start, f.actual_start,
                 t(f"export.start_{state}") if state else "",
-                t(f"export.color_{r['color'] or UNREPORTED}"),
-                date.fromisoformat(r["last_day"]) if r["last_day"] else None, r["last_text"],
-                r["open_problems"],
+                t(f"export.color_{r.color or UNREPORTED}"), r.last_day, r.last_text,
+                r.open_problems,
             ))  # fmt: skip
         await asyncio.to_thread(sheet.write, values)
 
@@ -273,39 +243,23 @@ def field_columns(
 
 
 async def _entries(db: Database, sheet: Sheet, scope: Scope, fields: list[ReportField]) -> int:
-    where, params = _in_scope(scope, "p.id")
-    sql = f"""
-        SELECT v.id, r.report_date, p.code, p.name, u.name AS unit, pe.name AS liaison, v.text,
-               v.done_yuan, r.baseline_yuan, v.stage_before, v.stage_after,
-               pr.description AS problem, v.revision, v.created_at
-        FROM reports r
-        JOIN report_revisions v ON v.report_id = r.id
-             AND v.revision = (SELECT MAX(revision) FROM report_revisions WHERE report_id = r.id)
-        JOIN projects p ON p.id = r.project_id
-        JOIN units u ON u.id = p.unit_id
-        JOIN people pe ON pe.id = v.person_id
-        LEFT JOIN problems pr ON pr.id = v.problem_id
-        WHERE r.report_date BETWEEN ? AND ?{where}
-        ORDER BY r.report_date, u.name, p.code LIMIT ? OFFSET ?
-    """
     count = 0
     while True:
-        rows = await db.fetchall(
-            sql, [scope.start.isoformat(), scope.end.isoformat(), *params, PAGE, count]
+        rows = await ledger_rows.entry_page(
+            db, scope.project_ids, scope.start, scope.end, PAGE, count
         )
         if not rows:
             return count
-        answers = await report_fields.of_revisions(db, [r["id"] for r in rows])
+        answers = await report_fields.of_revisions(db, [r.revision_id for r in rows])
         values = []
         for r in rows:
             count += 1
-            stage = f"{r['stage_before'] or '—'}→{r['stage_after']}" if r["stage_after"] else ""
-            given = answers.get(r["id"], {})
+            stage = f"{r.stage_before or '—'}→{r.stage_after}" if r.stage_after else ""
+            given = answers.get(r.revision_id, {})
             values.append((
-                date.fromisoformat(r["report_date"]), r["code"], r["name"], r["unit"],
-                r["liaison"], r["text"], r["done_yuan"],
-                max(r["done_yuan"] - r["baseline_yuan"], 0), stage, r["problem"],
-                r["revision"], _local(from_iso(r["created_at"]), scope.tz),
+                r.report_date, r.code, r.name, r.unit, r.liaison, r.text, r.done_yuan,
+                max(r.done_yuan - r.baseline_yuan, 0), stage, r.problem, r.revision,
+                _local(r.created_at, scope.tz),
                 *(rf.cell_value(f, given[f.id]) if f.id in given else None for f in fields),
             ))  # fmt: skip
         await asyncio.to_thread(sheet.write, values)
