@@ -2,14 +2,14 @@
 
 All three take the same week (`上周`, `本周`, `2026-W47`; by default the last completed week
 on Monday, this week so far on other days), so what /why explains is what /rank ranked.
-Access: admins see everything; a leader sees the projects linked to them, and any unit's
-aggregate (its score, rates and colour counts are as public inside the city as /rank).
+Access (checked in services.standings): admins see everything; a leader sees the projects
+linked to them, and any unit's aggregate (its score, rates and colour counts are as public
+inside the city as /rank).
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -20,14 +20,14 @@ from domain.money import format_wan
 from domain.plan import planned_to_date
 from domain.ranking import Ranked
 from domain.scoring import Explanation
-from domain.status import COLORS, UNREPORTED, judged_plan
-from handlers.common import command_args, reply, requires, svc, today
+from domain.status import UNREPORTED, judged_plan
+from handlers.common import command_args, refuse, reply, requires, svc, today
 from ledger.report_texts import latest_lines
 from messages import t
-from ranking.service import Week, score_week
-from services import access
-from services.workdays import work_calendar
-from storage import facts, milestones, projects
+from ranking.service import Week
+from services import standings
+from services.refusal import Refusal
+from services.standings import ProjectStanding, Subject, UnitStanding
 from storage.people import Person
 
 WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
@@ -77,14 +77,6 @@ def week_end(arg: str | None, day: date) -> date | None:
     return min(monday + timedelta(days=6), day)
 
 
-async def _week(context: ContextTypes.DEFAULT_TYPE, as_of: date) -> Week:
-    s = svc(context)
-    calendar = await work_calendar(svc(context).db)
-    # A finished week is kept as a snapshot; the current one is scored live, not saved.
-    finished = as_of < today(context)
-    return await score_week(s.db, as_of, calendar, s.config.bot.timezone, save=finished)
-
-
 def ranking_text(week: Week, as_of_text: str) -> str:
     """The ranking as text: units per group with flags and arrows, then the 龙虎榜."""
     if not week.unit_ranks:
@@ -130,26 +122,17 @@ async def rank_command(update: Update, context: ContextTypes.DEFAULT_TYPE, perso
     if as_of is None:
         await reply(update, t("rank.bad_week", value=args[0][:20]))
         return
-    week = await _week(context, as_of)
+    s = svc(context)
+    week = await standings.week(s.db, person, as_of, today=s.today(), config=s.config)
+    if isinstance(week, Refusal):
+        await refuse(update, week)
+        return
     await reply(update, ranking_text(week, as_of.isoformat()))
-
-
-async def _subject(
-    context: ContextTypes.DEFAULT_TYPE, word: str
-) -> tuple[str, int | None, str | None]:
-    """("project", id, None) or ("unit", None, name) or ("", None, None)."""
-    db = svc(context).db
-    project = await projects.by_code(db, word)
-    if project:
-        return "project", project.id, None
-    if await projects.unit_by_name(db, word) is not None:
-        return "unit", None, word
-    return "", None, None
 
 
 async def _asked(
     update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, usage: str
-) -> tuple[str, int | None, str | None, Week] | None:
+) -> tuple[Subject, Week] | None:
     """The project or unit named in the command (with a week, in either order), and that
     week's scores; None once the caller has been told what is missing, unknown or not theirs.
     """
@@ -166,16 +149,16 @@ async def _asked(
     if as_of is None:
         await reply(update, t("rank.bad_week", value=weeks[0][:20]))
         return None
-    kind, project_id, unit = await _subject(context, names[0])
-    if not kind:
-        await reply(update, t("why.unknown", value=names[0][:40]))
+    s = svc(context)
+    asked = await standings.subject(s.db, person, names[0])
+    if isinstance(asked, Refusal):
+        await refuse(update, asked)
         return None
-    if kind == "project" and not await access.sees_project(
-        svc(context).db, person, project_id or 0
-    ):
-        await reply(update, t("status.not_yours", code=names[0][:40]))
+    week = await standings.week(s.db, person, as_of, today=s.today(), config=s.config)
+    if isinstance(week, Refusal):
+        await refuse(update, week)
         return None
-    return kind, project_id, unit, await _week(context, as_of)
+    return asked, week
 
 
 @requires("admin", "leader")
@@ -184,15 +167,14 @@ async def why_command(update: Update, context: ContextTypes.DEFAULT_TYPE, person
     asked = await _asked(update, context, person, "why.usage")
     if asked is None:
         return
-    kind, project_id, unit, week = asked
-    if kind == "project":
-        found = next(((f, e) for f, e in week.projects if f.project_id == project_id), None)
-        project = await projects.by_id(svc(context).db, project_id or 0)
-        subject = project.name if project else ""
-        explained = found[1] if found else None
+    subject, week = asked
+    if subject.project is not None:
+        pid = subject.project.id
+        explained = next((e for f, e in week.projects if f.project_id == pid), None)
+        await reply(update, explain_text(subject.project.name, week, explained))
     else:
-        subject, explained = unit or "", week.units.get(unit or "")
-    await reply(update, explain_text(subject, week, explained))
+        unit = subject.unit or ""
+        await reply(update, explain_text(unit, week, week.units.get(unit)))
 
 
 def explain_text(subject: str, week: Week, explained: Explanation | None) -> str:
@@ -233,11 +215,18 @@ async def status_command(
     asked = await _asked(update, context, person, "status.usage")
     if asked is None:
         return
-    kind, project_id, unit, week = asked
-    if kind == "project":
-        await reply(update, await _project_card(context, week, project_id or 0))
+    subject, week = asked
+    s = svc(context)
+    if subject.project is not None:
+        standing = await standings.project_standing(
+            s.db, week, subject.project.id, today=s.today(), config=s.config
+        )
+        latest = await latest_lines(s.db, subject.project.id)
+        await reply(update, project_card(week, standing, latest, s.today()))
     else:
-        await reply(update, await _unit_card(context, week, unit or ""))
+        await reply(
+            update, unit_card(week, await standings.unit_standing(s.db, week, subject.unit or ""))
+        )
 
 
 def _place(week: Week, ranks: Sequence[Ranked], subject: str, score: float | None) -> str:
@@ -251,12 +240,10 @@ def _place(week: Week, ranks: Sequence[Ranked], subject: str, score: float | Non
              rank=ranked.rank, flag=flag, **span)  # fmt: skip
 
 
-async def _project_card(context: ContextTypes.DEFAULT_TYPE, week: Week, project_id: int) -> str:
-    s = svc(context)
-    day = today(context)
-    calendar = await work_calendar(svc(context).db)
-    (f,) = await facts.load(s.db, day, day, calendar, s.config.bot.timezone, [project_id])
-    st = week.statuses.get(project_id)
+def project_card(week: Week, standing: ProjectStanding, latest: list[str], day: date) -> str:
+    """/status of a project: colour and reasons, money against 序时进度, the week's place,
+    the latest report, milestones and the score's trend."""
+    f, st = standing.facts, standing.status
     color = st.color if st else UNREPORTED
     reasons = ""
     if st and st.reasons:
@@ -274,13 +261,10 @@ async def _project_card(context: ContextTypes.DEFAULT_TYPE, week: Week, project_
              stage=f.stage or "—", total=format_wan(f.total_yuan),
              plan=format_wan(f.year_plan_yuan), done=format_wan(f.done_yuan),
              to_date=format_wan(to_date), ratio=ratio, last=last)  # fmt: skip
-    score = next((e.score for g, e in week.projects if g.project_id == project_id), None)
-    lines = [card, _place(week, week.project_ranks, f.code, score)]
-    lines += await latest_lines(s.db, project_id)
-    nodes = await milestones.of_project(s.db, project_id)
-    if nodes:
+    lines = [card, _place(week, week.project_ranks, f.code, standing.score), *latest]
+    if standing.milestones:
         items = []
-        for m in nodes[:6]:
+        for m in standing.milestones[:6]:
             state = (
                 t("status.milestone_done")
                 if m.done_on
@@ -289,27 +273,17 @@ async def _project_card(context: ContextTypes.DEFAULT_TYPE, week: Week, project_
             items.append(t("status.milestone_item", name=m.name, due=m.due.isoformat(),
                            state=state))  # fmt: skip
         lines.append(t("status.milestones", items="；".join(items)))
-    trend = await s.db.fetchall(
-        "SELECT period, score FROM score_snapshots WHERE subject = 'project' AND subject_id = ?"
-        " ORDER BY period DESC LIMIT 4",
-        (project_id,),
-    )
-    if trend:
-        items = " → ".join(f"{r['period'][-3:]} {r['score']:.0f}" for r in reversed(trend))
+    if standing.trend:
+        items = " → ".join(f"{period[-3:]} {score:.0f}" for period, score in standing.trend)
         lines.append(t("status.trend", items=items))
     return "\n".join(lines)
 
 
-async def _unit_card(context: ContextTypes.DEFAULT_TYPE, week: Week, unit: str) -> str:
-    """Every project of the unit counted by colour (未上报 apart), and the week's place."""
-    db = svc(context).db
-    mine = await projects.of_unit(db, await projects.unit_by_name(db, unit) or 0)
-    colors = Counter(week.statuses[p.id].color if p.id in week.statuses else UNREPORTED
-                     for p in mine)  # fmt: skip
-    counts = {c: colors[c] for c in (*COLORS, UNREPORTED)}
-    explained = week.units.get(unit)
-    place = _place(week, week.unit_ranks, unit, explained.score if explained else None)
-    return t("status.unit", unit=unit, count=len(mine), place=place, **counts)
+def unit_card(week: Week, standing: UnitStanding) -> str:
+    """/status of a unit: its projects counted by colour (未上报 apart), the week's place."""
+    place = _place(week, week.unit_ranks, standing.unit, standing.score)
+    return t("status.unit", unit=standing.unit, count=standing.projects, place=place,
+             **standing.colors)  # fmt: skip
 
 
 def register(app: Application) -> None:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from services import access
+from config import parse_config
+from services import access, standings
 from services import people as service
 from services.people import Filter, Holder, Removal
 from services.refusal import Refusal
+from services.standings import Subject
 from storage import Database, people, progress, projects
 from storage.people import Person
 from tests.harness import project_row
@@ -102,3 +105,24 @@ async def test_identify_binds_config_admins_and_reopens_a_blocked_chat(db: Datab
         db, tg_user_id=3, name="张三", username=None, now=now, config_admins=()
     )
     assert liaison is not None and not (await person(db, 3)).blocked
+
+
+async def test_standings_are_read_by_admins_and_leaders_within_their_scope(
+    db: Database,
+) -> None:
+    admin, leader, liaison = [await person(db, tg) for tg in (1, 2, 3)]
+    for word, who, key in (
+        ("A1", liaison, "common.denied_readers"),  # reports on projects, reads no scores
+        ("B1", leader, "status.not_yours"),
+        ("火星区", admin, "why.unknown"),
+    ):
+        refused = await standings.subject(db, who, word)
+        assert isinstance(refused, Refusal) and refused.key == key, (word, refused)
+    own = await standings.subject(db, leader, "A1")
+    assert isinstance(own, Subject) and own.project is not None and own.project.code == "A1"
+    unit = await standings.subject(db, leader, "高新区")  # a unit's aggregate is public
+    assert isinstance(unit, Subject) and unit.unit == "高新区"
+    config = parse_config({"telegram": {"token": "1:A"}}, base_dir=Path("."), env={})
+    day = date(2026, 11, 25)
+    denied = await standings.week(db, liaison, day, today=day, config=config)
+    assert isinstance(denied, Refusal) and denied.key == "common.denied_readers"
