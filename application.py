@@ -12,10 +12,10 @@ import handlers
 import robots
 import scheduler
 from config import Config
-from handlers.common import Services
+from handlers.context import CONTEXT_TYPES
 from handlers.menu import set_all_menus, set_person_menu
-from handlers.web import WEB
 from ranking import service as ranking
+from runtime import BotData, Services
 from services.people import apply_config_admins
 from services.workdays import work_calendar
 from storage import Database
@@ -81,19 +81,23 @@ def build_application(config: Config) -> Application:
         .get_updates_read_timeout(40)
         # Room for the final offset-confirming getUpdates while a long poll is cancelled.
         .get_updates_connection_pool_size(2)
+        .context_types(CONTEXT_TYPES)  # handlers get a typed Context, bot_data is a BotData
         .post_init(_on_startup)
         .post_shutdown(_on_shutdown)
         .build()
     )
-    app.bot_data["config"] = config
+    state: BotData = app.bot_data
+    state.config = config
     handlers.register(app)
     return app
 
 
 async def _on_startup(app: Application) -> None:
-    config: Config = app.bot_data["config"]
+    state: BotData = app.bot_data
+    assert state.config is not None
+    config = state.config
     db = await Database.open(config.storage_path)
-    app.bot_data["svc"] = Services(db=db, config=config)
+    state.services = Services(db=db, config=config)
     ranking.configure(config.scoring, config.thresholds)
     dropped = await apply_config_admins(db, config.bot.admins)
     await set_all_menus(app.bot, db)
@@ -102,26 +106,26 @@ async def _on_startup(app: Application) -> None:
         log.warning("%s (%s) is no longer in bot.admins: admin role removed", person.name,
                     person.tg_user_id)  # fmt: skip
     await scheduler.setup(app)
-    await _start_web(app, config, db)
+    await _start_web(state, app, config, db)
     await robots.setup(app)
     log.info("Jinzhan started as @%s, store %s", app.bot.username, config.storage_path)
 
 
-async def _start_web(app: Application, config: Config, db: Database) -> None:
+async def _start_web(state: BotData, app: Application, config: Config, db: Database) -> None:
     """The dashboard, in this event loop; its clock and calendar are the bot's own."""
     if config.web.enabled:
-        services: Services = app.bot_data["svc"]
+        services = state.services
         server = WebServer(db, config, lambda: services.now(), lambda: work_calendar(db),
                            app.bot)  # fmt: skip
         await server.start()
-        app.bot_data[WEB] = server
+        state.web = server
 
 
 async def _on_shutdown(app: Application) -> None:
-    server: WebServer | None = app.bot_data.pop(WEB, None)
+    state: BotData = app.bot_data
+    server, state.web = state.web, None
     if server is not None:
         await server.stop()
     await robots.shutdown(app)
-    services: Services | None = app.bot_data.get("svc")
-    if services is not None:
-        await services.db.close()
+    if state.started:
+        await state.services.db.close()

@@ -13,22 +13,23 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler
 
 import sender
 from callback_data import Schema
 from handlers.common import bound_person
+from handlers.context import Context
 from messages import t
 
 log = logging.getLogger(__name__)
-Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
+Callback = Callable[[Update, Context], Awaitable[Any]]
 
 
 def handler(schema: Schema, callback: Callback) -> CallbackQueryHandler:
     """A handler for presses of `schema`'s buttons: the query is answered first (the client
     stops its spinner), and a single-use keyboard is taken off its message afterwards."""
 
-    async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
+    async def pressed(update: Update, context: Context) -> Any:
         assert update.callback_query is not None
         await _answer(update)
         try:
@@ -57,7 +58,7 @@ async def _remove_keyboard(update: Update) -> None:
         log.info("keyboard of message %s not removed: %s", message.message_id, exc)
 
 
-async def on_stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_stale(update: Update, context: Context) -> None:
     """Any press no schema accepts: say the button is no longer valid; change nothing. A
     stranger pressing forged buttons hears only the (hourly) stranger line."""
     await _answer(update)

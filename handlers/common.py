@@ -1,33 +1,27 @@
-"""What every handler needs: the services, the caller, replies, and role checks."""
+"""What every handler needs: the caller, replies, role checks, and a flow's draft steps."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
 
 import sender
-from config import Config
 from domain.choosing import match_listed
+from handlers.context import Context
 from messages import t
 from services import access
 from services.refusal import Refusal
-from storage import Database, drafts
+from storage import drafts
 from storage.drafts import Draft
 from storage.people import Person
 from storage.projects import Project
-from timeutil import local_date, utc_now
-from transport import Throttle
 
-Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
-PersonCallback = Callable[[Update, ContextTypes.DEFAULT_TYPE, Person], Awaitable[Any]]
-STRANGER_EVERY = timedelta(hours=1)
+Callback = Callable[[Update, Context], Awaitable[Any]]
+PersonCallback = Callable[[Update, Context, Person], Awaitable[Any]]
 ROLE_NAMES = {
     "admin": "role.admin",
     "leader": "role.leader",
@@ -36,58 +30,31 @@ ROLE_NAMES = {
 }
 
 
-@dataclass
-class Services:
-    db: Database
-    config: Config
-    # The time source of every handler and job; tests replace it to play a chosen day.
-    clock: Callable[[], datetime] = utc_now
-    # A stranger hears the polite line at most once an hour (memory only, bounded).
-    strangers: Throttle = field(default_factory=lambda: Throttle(STRANGER_EVERY))
-    # The group hello when the bot is added, at most once an hour per group.
-    greeted: Throttle = field(default_factory=lambda: Throttle(STRANGER_EVERY))
-
-    def now(self) -> datetime:
-        return self.clock()
-
-    def today(self) -> date:
-        return local_date(self.clock(), self.config.bot.timezone)
-
-
-def svc(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.application.bot_data["svc"]
-
-
-def today(context: ContextTypes.DEFAULT_TYPE) -> date:
-    return svc(context).today()
-
-
 def display_name(update: Update) -> str:
     user = update.effective_user
     return (user.full_name or user.username or str(user.id))[:64] if user else ""
 
 
-async def current_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
+async def current_person(update: Update, context: Context) -> Person | None:
     """The caller, if bound (services.access.identify: config admins are bound on first
     contact, activity is noted)."""
     user = update.effective_user
     if user is None:
         return None
-    s = svc(context)
     return await access.identify(
-        s.db, tg_user_id=user.id, name=display_name(update), username=user.username,
-        now=s.now(), config_admins=s.config.bot.admins,
+        context.db, tg_user_id=user.id, name=display_name(update), username=user.username,
+        now=context.now(), config_admins=context.config.bot.admins,
     )  # fmt: skip
 
 
-async def bound_person(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
+async def bound_person(update: Update, context: Context) -> Person | None:
     """The caller if bound to a role. Otherwise None, and in a private chat the stranger line,
     at most once an hour: a stranger's flood gets one answer, not one per message."""
     person = await current_person(update, context)
     if person is None or not person.roles:
         user = update.effective_user
-        s = svc(context)
-        if is_private(update) and user is not None and s.strangers.allow(user.id, s.now()):
+        s = context.services
+        if is_private(update) and user is not None and s.strangers.allow(user.id, context.now()):
             await reply(update, t("common.stranger"))
         return None
     return person
@@ -121,7 +88,7 @@ def is_group(update: Update) -> bool:
     return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
 
 
-async def group_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Person | None:
+async def group_admin(update: Update, context: Context) -> Person | None:
     """In a group the bot answers admins only: the caller if an admin, else None (and then
     nothing is said, so nobody can make the bot talk in a group by sending commands)."""
     person = await current_person(update, context)
@@ -141,7 +108,7 @@ def requires(*roles: str, private: bool = True) -> Callable[[PersonCallback], Ca
 
     def wrap(func: PersonCallback) -> Callback:
         @functools.wraps(func)
-        async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
+        async def guarded(update: Update, context: Context) -> Any:
             if private and not is_private(update):
                 if await group_admin(update, context):
                     await reply(update, t("common.private_only"))
@@ -175,10 +142,10 @@ def match_project(choices: list[Project], text: str) -> Project | None:
     return match_listed(choices, text)
 
 
-async def save_step(context: ContextTypes.DEFAULT_TYPE, draft: Draft, update: Update) -> None:
+async def save_step(context: Context, draft: Draft, update: Update) -> None:
     """Store a flow's new step with the update that caused it, so a redelivery is a no-op."""
     draft.last_update_id = max(draft.last_update_id, update.update_id)
-    async with svc(context).db.transaction() as tx:
+    async with context.db.transaction() as tx:
         await drafts.save(tx, draft)
 
 

@@ -6,15 +6,16 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 import sender
+from handlers.context import Context
 from messages import t
 
 log = logging.getLogger(__name__)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     """Log the exception; if it came from a private chat, apologise there."""
     log.error("error while handling %s", update, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler
 
 from domain.report_fields import CHOICE, NUMBER, Refusal, ReportField
 from domain.text import clean_line
-from handlers.common import command_args, reply, requires, svc
+from handlers.common import command_args, reply, requires
+from handlers.context import Context
 from handlers.report.render import words
 from messages import t
 from services import report_template as template
@@ -21,11 +22,9 @@ MOVE = {"move", "移动", "排序"}
 
 
 @requires("admin")
-async def fields_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def fields_command(update: Update, context: Context, person: Person) -> None:
     """`/fields` lists the report's fields; `add`, `on`, `off`, `move` change them."""
-    db = svc(context).db
+    db = context.db
     args = command_args(update)
     verb = clean_line(args[0]).lower() if args else ""
     if not args:

@@ -18,12 +18,12 @@ from telegram.ext import (
     ApplicationHandlerStop,
     ChatMemberHandler,
     CommandHandler,
-    ContextTypes,
     TypeHandler,
 )
 
 import sender
-from handlers.common import command_args, group_admin, is_group, reply, svc
+from handlers.common import command_args, group_admin, is_group, reply
+from handlers.context import Context
 from messages import t
 from storage import audit, projects, push_targets
 
@@ -32,7 +32,7 @@ KINDS = {"leaders": "leaders", "领导": "leaders", "unit": "unit", "单位": "u
          "departments": "departments", "部门": "departments"}  # fmt: skip
 
 
-async def bindgroup_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def bindgroup_command(update: Update, context: Context) -> None:
     """/bindgroup leaders | unit <单位> | departments — admins only, in a group."""
     chat = update.effective_chat
     assert chat is not None
@@ -47,7 +47,7 @@ async def bindgroup_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     if kind is None or (kind == "unit") != (len(args) >= 2):
         await reply(update, t("group.usage"))
         return
-    db = svc(context).db
+    db = context.db
     unit_id = None
     if kind == "unit":
         unit_id = await projects.unit_by_name(db, args[1])
@@ -68,7 +68,7 @@ async def bindgroup_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await reply(update, t(f"group.bound_{kind}", unit=args[1] if unit_id else ""))
 
 
-async def group_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_gate(update: Update, context: Context) -> None:
     """Runs before every handler: in a group, anything from a non-admin stops here unanswered
     (a button press is acknowledged, so the client stops its spinner, and nothing else)."""
     if not is_group(update) or update.my_chat_member is not None:
@@ -80,13 +80,13 @@ async def group_gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     raise ApplicationHandlerStop
 
 
-async def on_my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_my_membership(update: Update, context: Context) -> None:
     """The bot was added to or removed from a chat: keep push targets in step."""
     change = update.my_chat_member
     if change is None or change.chat.type == ChatType.PRIVATE:
         return
     gone = change.new_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED)
-    async with svc(context).db.transaction() as tx:
+    async with context.db.transaction() as tx:
         changed = await push_targets.set_active(tx, change.chat.id, not gone)
         if changed:
             await audit.record(
@@ -94,9 +94,9 @@ async def on_my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -
             )
     log.info("bot %s chat %s", "removed from" if gone else "added to", change.chat.id)
     was_out = change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED)
-    s = svc(context)
+    s = context.services
     # Said once: not to a group bound before (re-added), not again for an add/remove loop.
-    if not gone and was_out and not changed and s.greeted.allow(change.chat.id, s.now()):
+    if not gone and was_out and not changed and s.greeted.allow(change.chat.id, context.now()):
         await sender.send_text(context.bot, change.chat.id, t("group.hello"))
 
 

@@ -8,7 +8,7 @@ from pathlib import PurePath
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler
 
 from callback_data import IMPORT_CONFIRM
 from domain.import_errors import Reason
@@ -18,7 +18,8 @@ from domain.project_import import ImportFileError
 from domain.sheet_reader import MAX_FILE_BYTES, SUFFIXES
 from domain.text import clean, clean_line, squash
 from handlers import buttons
-from handlers.common import keyboard, refuse, reply, requires, svc
+from handlers.common import keyboard, refuse, reply, requires
+from handlers.context import Context
 from import_worker import parse_upload
 from messages import t
 from services import project_import as service
@@ -39,18 +40,16 @@ def reason_text(reason: Reason) -> str:
 
 
 @requires("admin")
-async def import_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def import_command(update: Update, context: Context, person: Person) -> None:
     """Ask for the file; the next document the admin sends is the project list."""
-    refused = await service.begin(svc(context).db, person, update.update_id)
+    refused = await service.begin(context.db, person, update.update_id)
     if refused is not None:
         await refuse(update, refused)
         return
     await reply(update, t("import.send_file"))
 
 
-async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def on_document(update: Update, context: Context, person: Person) -> None:
     """An admin sent a file: parse it and show the preview (nothing is stored yet)."""
     doc = update.effective_message.document
     assert doc is not None
@@ -77,12 +76,12 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE, person
 
 async def _preview(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     person: Person,
     name: str,
     result: ImportResult,
 ) -> None:
-    held = await service.hold(svc(context).db, person, name, result, update.update_id)
+    held = await service.hold(context.db, person, name, result, update.update_id)
     if isinstance(held, Refusal):
         await refuse(update, held)
         return
@@ -156,15 +155,13 @@ def _first_rows_and_totals(result: ImportResult) -> list[str]:
 
 
 @requires("admin")
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def on_button(update: Update, context: Context, person: Person) -> None:
     """Confirm or cancel a previewed import: imp:<nonce>:ok|no."""
     nonce, action = IMPORT_CONFIRM.read(update)
     await _decide(update, context, person, nonce, action)
 
 
-async def on_input(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, draft: Draft
-) -> None:
+async def on_input(update: Update, context: Context, person: Person, draft: Draft) -> None:
     """Text while an import is open: typing a preview button's label does what it does."""
     text = re.sub(r"\d+个$", "", squash(clean(update.effective_message.text or "")))
     if draft.state == CONFIRM and text in CONFIRM_WORDS:
@@ -176,13 +173,12 @@ async def on_input(
 
 
 async def _decide(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, nonce: str, action: str
+    update: Update, context: Context, person: Person, nonce: str, action: str
 ) -> None:
     """Store the previewed rows (ok) or drop them (no); answer after the transaction, so a
     slow Telegram never holds the write lock."""
-    s = svc(context)
-    done = await service.decide(s.db, person, nonce, action == "ok", now=s.now(),
-                                today=s.today(), config=s.config)  # fmt: skip
+    done = await service.decide(context.db, person, nonce, action == "ok", now=context.now(),
+                                today=context.today(), config=context.config)  # fmt: skip
     if isinstance(done, Refusal):
         await refuse(update, done)
         return

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler
 
 from callback_data import INVITE_REVOKE
 from handlers import buttons
-from handlers.common import command_args, keyboard, refuse, reply, requires, svc
+from handlers.common import command_args, keyboard, refuse, reply, requires
+from handlers.context import Context
 from messages import t
 from services import invites
 from services.refusal import Refusal
@@ -16,16 +17,15 @@ from timeutil import show
 
 
 @requires("admin")
-async def invite_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def invite_command(update: Update, context: Context, person: Person) -> None:
     """/invite <liaison|leader|admin> [codes|unit|leader] [次数=N] [天数=N]."""
-    s = svc(context)
-    request = await invites.read_request(s.db, command_args(update))
+    request = await invites.read_request(context.db, command_args(update))
     if isinstance(request, Refusal):
         await refuse(update, request)
         return
-    invite = await invites.create(s.db, person, request, now=s.now(), cfg=s.config.invites)
+    invite = await invites.create(
+        context.db, person, request, now=context.now(), cfg=context.config.invites
+    )
     if isinstance(invite, Refusal):
         await refuse(update, invite)
         return
@@ -42,7 +42,7 @@ async def invite_command(
             "invite.created",
             role=t(f"role.{invite.role}"),
             scope=scope,
-            expires=show(invite.expires_at, s.config.bot.timezone, "%Y-%m-%d %H:%M"),
+            expires=show(invite.expires_at, context.config.bot.timezone, "%Y-%m-%d %H:%M"),
             uses=invite.max_uses,
             link=link,
             code=invite.code,
@@ -52,12 +52,9 @@ async def invite_command(
 
 
 @requires("admin")
-async def invites_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def invites_command(update: Update, context: Context, person: Person) -> None:
     """List open invites, each with a revoke button."""
-    s = svc(context)
-    open_ = await invites.open_ones(s.db, person, s.now())
+    open_ = await invites.open_ones(context.db, person, context.now())
     if isinstance(open_, Refusal):
         await refuse(update, open_)
         return
@@ -75,7 +72,7 @@ async def invites_command(
                 label=label,
                 uses=inv.uses,
                 max=inv.max_uses,
-                expires=show(inv.expires_at, s.config.bot.timezone),
+                expires=show(inv.expires_at, context.config.bot.timezone),
             )
         )
         rows.append([(t("invite.btn_revoke", id=inv.id), INVITE_REVOKE.make("rv", inv.id))])
@@ -83,10 +80,10 @@ async def invites_command(
 
 
 @requires("admin")
-async def on_revoke(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def on_revoke(update: Update, context: Context, person: Person) -> None:
     """A revoke button: the invite stops working at once."""
     _, invite_id = INVITE_REVOKE.read(update)
-    revoked = await invites.revoke(svc(context).db, person, invite_id, svc(context).now())
+    revoked = await invites.revoke(context.db, person, invite_id, context.now())
     if isinstance(revoked, Refusal):
         await refuse(update, revoked)
         return

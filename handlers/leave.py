@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler
 
 from callback_data import SNOOZE_REMINDER
 from domain.dates import parse_day
 from handlers import buttons
-from handlers.common import command_args, reply, requires, svc, today
+from handlers.common import command_args, reply, requires
+from handlers.context import Context
 from messages import t
 from storage import audit, outbox, people, schedule
 from storage.people import Person
@@ -21,13 +22,11 @@ SNOOZE = timedelta(minutes=30)
 
 
 @requires("liaison", "leader", "admin")
-async def leave_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def leave_command(update: Update, context: Context, person: Person) -> None:
     """/leave FROM [TO] for oneself; admins: /leave NAME FROM [TO]."""
-    db = svc(context).db
+    db = context.db
     args = command_args(update)
-    day0 = today(context)
+    day0 = context.today()
     if not args:
         spans = await schedule.leave_days(db, person.id, day0)
         if not spans:
@@ -69,23 +68,22 @@ async def leave_command(
 
 
 @requires("liaison")
-async def on_snooze(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def on_snooze(update: Update, context: Context, person: Person) -> None:
     """sz:<outbox id>: send this reminder again in 30 minutes (once per reminder)."""
-    s = svc(context)
-    row = await outbox.by_id(s.db, SNOOZE_REMINDER.read(update)[0])
+    row = await outbox.by_id(context.db, SNOOZE_REMINDER.read(update)[0])
     if row is None or row.chat_id != person.tg_user_id or row.spec.get("render") != "remind":
         await reply(update, t("common.stale_button"))
         return
-    at = s.now() + SNOOZE
+    at = context.now() + SNOOZE
     if at >= row.expires_at:
         await reply(update, t("push.snooze_too_late"))
         return
-    async with s.db.transaction() as tx:
+    async with context.db.transaction() as tx:
         await outbox.enqueue(
             tx, kind="snooze", period=f"{row.period}:{row.kind}:{row.id}", chat_id=row.chat_id,
-            spec=row.spec, not_before=at, expires_at=row.expires_at, now=s.now(),
+            spec=row.spec, not_before=at, expires_at=row.expires_at, now=context.now(),
         )  # fmt: skip
-    await reply(update, t("push.snoozed", time=show(at, s.config.bot.timezone, "%H:%M")))
+    await reply(update, t("push.snoozed", time=show(at, context.config.bot.timezone, "%H:%M")))
 
 
 def register(app: Application) -> None:

@@ -8,11 +8,12 @@ today first, with a line saying how to reach the rest.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler
 
 from callback_data import REPORT_PROJECT
 from domain.money import format_wan
-from handlers.common import keyboard, reply, requires, svc, today
+from handlers.common import keyboard, reply, requires
+from handlers.context import Context
 from messages import t
 from storage import projects, reports
 from storage.people import Person
@@ -21,14 +22,14 @@ MAX_BUTTONS = 20  # a phone screen of buttons; more is scrolling, not choosing
 
 
 @requires("liaison")
-async def mine_command(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def mine_command(update: Update, context: Context, person: Person) -> None:
     """Each project: reported today or not, cumulative investment, stage; a button to report."""
-    db = svc(context).db
+    db = context.db
     mine = await projects.of_person(db, person.id, "liaison")
     if not mine:
         await reply(update, t("report.no_projects"))
         return
-    day = today(context)
+    day = context.today()
     done = await reports.reported_on(db, [p.id for p in mine], day)
     lines = [t("mine.title", date=day.isoformat(), done=len(done), total=len(mine))]
     buttons: list[tuple[bool, list[tuple[str, str]]]] = []

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from telegram import Message, Update
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 import sender
+from handlers.context import Context
 
 PART_MIN = sender.TEXT_LIMIT // 2  # every part but the last of a split paste is longer
 WINDOW = timedelta(seconds=1)  # between two parts' dates (Telegram's have 1 s resolution)
@@ -112,9 +113,8 @@ def _joined(held: _Held) -> Update:
     return joined
 
 
-def pastes(context: ContextTypes.DEFAULT_TYPE) -> Pastes:
+def pastes(context: Context) -> Pastes:
     """The application's held pastes."""
-    found = context.application.bot_data.get("pastes")
-    if found is None:
-        found = context.application.bot_data["pastes"] = Pastes(context.application)
-    return found
+    if context.bot_data.pastes is None:
+        context.bot_data.pastes = Pastes(context.application)
+    return context.bot_data.pastes

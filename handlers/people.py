@@ -8,11 +8,12 @@ takes every role and scope away; their client menu is reset after the transactio
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler
 
 from callback_data import PEOPLE_CONFIRM, PEOPLE_PAGE, PEOPLE_REMOVE
 from handlers import buttons
-from handlers.common import ROLE_NAMES, command_args, keyboard, refuse, reply, requires, svc
+from handlers.common import ROLE_NAMES, command_args, keyboard, refuse, reply, requires
+from handlers.context import Context
 from handlers.menu import set_person_menu
 from messages import t
 from services import people as service
@@ -57,10 +58,10 @@ def _scope_text(lines: tuple[ScopeLine, ...]) -> str:
     return text if len(text) <= MAX_SCOPE else text[: MAX_SCOPE - 1] + "…"
 
 
-def _who(context: ContextTypes.DEFAULT_TYPE, holder: Holder) -> str:
+def _who(context: Context, holder: Holder) -> str:
     """Name, Telegram id, roles, scope and last activity of one person."""
     person, lines = holder.person, holder.scope
-    tz = svc(context).config.bot.timezone
+    tz = context.config.bot.timezone
     roles = "、".join(t(ROLE_NAMES[r]) for r in sorted(person.roles))
     seen = show(person.last_seen, tz) if person.last_seen else t("people.never")
     scope = t("people.scope_all") if person.is_admin and not lines else _scope_text(lines)
@@ -70,9 +71,9 @@ def _who(context: ContextTypes.DEFAULT_TYPE, holder: Holder) -> str:
 
 
 async def _send_page(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, wanted: Filter, page: int
+    update: Update, context: Context, person: Person, wanted: Filter, page: int
 ) -> None:
-    everyone = await service.holders(svc(context).db, person, wanted)
+    everyone = await service.holders(context.db, person, wanted)
     if isinstance(everyone, Refusal):
         await refuse(update, everyone)
         return
@@ -101,12 +102,10 @@ async def _send_page(
 
 
 @requires("admin")
-async def people_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def people_command(update: Update, context: Context, person: Person) -> None:
     """/people [单位|角色]: everyone with a role, their scope and last activity."""
     args = command_args(update)
-    wanted = await service.filter_named(svc(context).db, args[0]) if args else Filter()
+    wanted = await service.filter_named(context.db, args[0]) if args else Filter()
     if wanted is None:
         await reply(update, t("people.unknown_filter", value=args[0][:40]))
         return
@@ -114,23 +113,21 @@ async def people_command(
 
 
 @requires("admin")
-async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def on_page(update: Update, context: Context, person: Person) -> None:
     """Another page of /people."""
     page, token = PEOPLE_PAGE.read(update)
     await _send_page(update, context, person, filter_of(token), page)
 
 
 @requires("admin")
-async def remove_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def remove_command(update: Update, context: Context, person: Person) -> None:
     """/remove <姓名|用户ID>: confirm, then take every role and scope away."""
     args = command_args(update)
     if not args:
         await reply(update, t("people.remove_usage"))
         return
     word = " ".join(args)[:64]
-    matches = await service.matching(svc(context).db, person, word)
+    matches = await service.matching(context.db, person, word)
     if isinstance(matches, Refusal):
         await refuse(update, matches)
         return
@@ -148,10 +145,8 @@ async def remove_command(
         await reply(update, "\n".join(lines), reply_markup=keyboard(rows))
 
 
-async def _ask(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, target_id: int
-) -> None:
-    target = await service.holder(svc(context).db, person, target_id)
+async def _ask(update: Update, context: Context, person: Person, target_id: int) -> None:
+    target = await service.holder(context.db, person, target_id)
     if isinstance(target, Refusal):
         await refuse(update, target)
         return
@@ -167,22 +162,21 @@ async def _ask(
 
 
 @requires("admin")
-async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def on_remove(update: Update, context: Context, person: Person) -> None:
     """A 移除 button: ask to confirm."""
     (person_id,) = PEOPLE_REMOVE.read(update)
     await _ask(update, context, person, person_id)
 
 
 @requires("admin")
-async def on_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def on_confirm(update: Update, context: Context, person: Person) -> None:
     """确认移除 (or 取消): the removal, checked again now, as the admin pressed it."""
     action, person_id = PEOPLE_CONFIRM.read(update)
     if action == "no":
         await reply(update, t("people.remove_cancelled"))
         return
-    s = svc(context)
-    done = await service.remove(s.db, person, person_id, now=s.now(),
-                                config_admins=s.config.bot.admins)  # fmt: skip
+    done = await service.remove(context.db, person, person_id, now=context.now(),
+                                config_admins=context.config.bot.admins)  # fmt: skip
     if isinstance(done, Refusal):
         await refuse(update, done)
         return

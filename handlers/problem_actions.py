@@ -9,12 +9,12 @@ plan, a note, the resolution, the reason), kept in a draft until it is typed.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from callback_data import PROBLEM_CARD
 from domain import problem_flow as flow
 from handlers import problem_assign
-from handlers.common import reply, requires, save_step, svc
+from handlers.common import reply, requires, save_step
+from handlers.context import Context
 from handlers.problem_card import finish
 from handlers.problem_steps import ASK, DRAFT, TYPED, free_for_draft, say, typed
 from messages import t
@@ -26,15 +26,13 @@ from storage.problems import Problem
 
 
 @requires()
-async def on_card_button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def on_card_button(update: Update, context: Context, person: Person) -> None:
     """pb:<problem>:<version>:<action>."""
     problem_id, version, action = PROBLEM_CARD.read(update)
     if action == flow.CONFIRM:
         await finish(update, context, person, Request(problem_id, version, action))
         return
-    p = await problems.may_start(svc(context).db, person, problem_id, version, action)
+    p = await problems.may_start(context.db, person, problem_id, version, action)
     if isinstance(p, Refusal):
         await reply(update, say(p))
     elif action == flow.ASSIGN:
@@ -44,7 +42,7 @@ async def on_card_button(
 
 
 async def _ask_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, p: Problem, step: str
+    update: Update, context: Context, person: Person, p: Problem, step: str
 ) -> None:
     if not await free_for_draft(update, context, person):
         return
@@ -53,9 +51,7 @@ async def _ask_text(
     await reply(update, t(f"problems.ask_{step}", id=p.id))
 
 
-async def on_input(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, draft: Draft
-) -> None:
+async def on_input(update: Update, context: Context, person: Person, draft: Draft) -> None:
     """The plan, note, resolution or reason a card's button asked for."""
     text = typed(update.effective_message)
     if not text:

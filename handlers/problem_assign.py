@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import date
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from callback_data import PROBLEM_DEADLINE, PROBLEM_DEPARTMENT
 from domain import problem_flow as flow
 from domain.dates import parse_day
 from domain.text import clean_line
-from handlers.common import keyboard, reply, requires, save_step, svc
+from handlers.common import keyboard, reply, requires, save_step
+from handlers.context import Context
 from handlers.problem_card import finish
 from handlers.problem_steps import (
     DEADLINE,
@@ -41,15 +41,13 @@ MAX_DEPARTMENTS = 40  # department buttons; any other is typed by name
 LABEL_LEN = 20  # a department button shows this much of the name
 
 
-async def start(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, p: Problem
-) -> None:
+async def start(update: Update, context: Context, person: Person, p: Problem) -> None:
     """交办 pressed (and allowed): ask for the department."""
     if not await free_for_draft(update, context, person):
         return
     draft = Draft(person.tg_user_id, DRAFT, DEPARTMENT, {"problem_id": p.id, "version": p.version})
     await save_step(context, draft, update)
-    found = await problems.departments(svc(context).db)
+    found = await problems.departments(context.db)
     buttons = [(name[:LABEL_LEN], PROBLEM_DEPARTMENT.make(draft.nonce, DEPARTMENT, uid))
                for uid, name in found[:MAX_DEPARTMENTS]]  # fmt: skip
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
@@ -58,15 +56,13 @@ async def start(
 
 
 @requires("admin", "leader")
-async def on_department(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def on_department(update: Update, context: Context, person: Person) -> None:
     """pa:<nonce>:department:<unit>."""
     nonce, step, unit_id = PROBLEM_DEPARTMENT.read(update)
     draft = await current_draft(update, context, person, nonce, step)
     if draft is None:
         return
-    found = dict(await problems.departments(svc(context).db))
+    found = dict(await problems.departments(context.db))
     if unit_id not in found:
         await reply(update, t("common.stale_button"))
         return
@@ -74,23 +70,19 @@ async def on_department(
 
 
 @requires("admin", "leader")
-async def on_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def on_deadline(update: Update, context: Context, person: Person) -> None:
     """pa:<nonce>:deadline:<YYYYMMDD> — only the date the draft proposed."""
     nonce, step, day = PROBLEM_DEADLINE.read(update)
     draft = await current_draft(update, context, person, nonce, step)
     if draft is None:
         return
-    if day.isoformat() != draft.data["default"] or not flow.deadline_allowed(
-        day, svc(context).today()
-    ):
+    if day.isoformat() != draft.data["default"] or not flow.deadline_allowed(day, context.today()):
         await reply(update, t("common.stale_button"))
         return
     await _assign(update, context, person, draft, day)
 
 
-async def on_input(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, draft: Draft
-) -> None:
+async def on_input(update: Update, context: Context, person: Person, draft: Draft) -> None:
     """A department's name or a deadline, typed."""
     message = update.effective_message
     text = clean_line(message.text or message.caption or "")
@@ -98,7 +90,7 @@ async def on_input(
         if not text or len(text) > MAX_NAME or " " in text:
             await reply(update, t("problems.department_name_bad", limit=MAX_NAME))
             return
-        found = await problems.departments(svc(context).db)
+        found = await problems.departments(context.db)
         named = [(uid, name) for uid, name in found if name == text]
         if not named and len(text) == LABEL_LEN:  # a long name's button label, typed
             named = [(uid, name) for uid, name in found if name.startswith(text)]
@@ -107,7 +99,7 @@ async def on_input(
         else:
             await _ask_deadline(update, context, draft, None, text)
         return
-    first = svc(context).today()
+    first = context.today()
     if means(text, "problems.say_default"):
         day: date | None = date.fromisoformat(draft.data["default"])
     else:
@@ -120,19 +112,20 @@ async def on_input(
 
 async def _ask_deadline(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     draft: Draft,
     unit_id: int | None,
     name: str,
 ) -> None:
     """The category's default deadline as a button; any other date is typed."""
-    s = svc(context)
-    p = await store.by_id(s.db, draft.data["problem_id"])
+    p = await store.by_id(context.db, draft.data["problem_id"])
     if p is None:
         await reply(update, t("problems.not_found", id=draft.data["problem_id"]))
         return
-    today = s.today()
-    default, workdays = await problems.default_deadline(s.db, p, today, await calendar(context))
+    today = context.today()
+    default, workdays = await problems.default_deadline(
+        context.db, p, today, await calendar(context)
+    )
     draft.state = DEADLINE
     draft.data.update(unit_id=unit_id, department=name, default=default.isoformat())
     await save_step(context, draft, update)
@@ -146,7 +139,7 @@ async def _ask_deadline(
 
 
 async def _assign(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, draft: Draft, day: date
+    update: Update, context: Context, person: Person, draft: Draft, day: date
 ) -> None:
     d = draft.data
     request = Request(

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 import sender
 from callback_data import PROBLEM_CARD
 from domain import problem_flow as flow
-from handlers.common import keyboard, reply, requires, svc
+from handlers.common import keyboard, reply, requires
+from handlers.context import Context
 from handlers.problem_steps import calendar, say
 from ledger.texts import category_label, day_label, event_line
 from messages import t
@@ -32,14 +32,13 @@ BUTTONS_PER_ROW = 3
 
 
 @requires()
-async def card_command(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def card_command(update: Update, context: Context, person: Person) -> None:
     """/p<id>: the problem's card with the viewer's buttons."""
     text = update.effective_message.text or ""
     problem_id = int(text.split("@")[0][2:])
-    s = svc(context)
     cal = await calendar(context)
-    seen = await problems.card(s.db, person, problem_id, today=s.today(), calendar=cal,
-                               tz=s.config.bot.timezone)  # fmt: skip
+    seen = await problems.card(context.db, person, problem_id, today=context.today(), calendar=cal,
+                               tz=context.config.bot.timezone)  # fmt: skip
     if isinstance(seen, Refusal):
         await reply(update, say(seen))
         return
@@ -55,12 +54,12 @@ async def card_command(update: Update, context: ContextTypes.DEFAULT_TYPE, perso
     await send_card(update, context, seen)
 
 
-async def send_card(update: Update, context: ContextTypes.DEFAULT_TYPE, seen: Standing) -> None:
+async def send_card(update: Update, context: Context, seen: Standing) -> None:
     p = seen.problem
     buttons = [(t(f"problems.btn_{a}"), PROBLEM_CARD.make(p.id, p.version, a))
                for a in seen.actions]  # fmt: skip
     rows = [buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
-    text = card_text(seen, svc(context).config.bot.timezone)
+    text = card_text(seen, context.config.bot.timezone)
     await reply(update, text, reply_markup=keyboard(rows) if rows else None)
 
 
@@ -107,22 +106,25 @@ def card_text(seen: Standing, tz: ZoneInfo) -> str:
 
 async def finish(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     person: Person,
     request: Request,
     *,
     draft_owner: int | None = None,
 ) -> None:
     """Take one action through the service; the actor hears the outcome and gets the card."""
-    s = svc(context)
     cal = await calendar(context)
-    result = await problems.act(s.db, person, request, now=s.now(), today=s.today(),
-                                calendar=cal, draft_owner=draft_owner)  # fmt: skip
+    result = await problems.act(
+        context.db, person, request, now=context.now(), today=context.today(), calendar=cal,
+        draft_owner=draft_owner,
+    )  # fmt: skip
     if isinstance(result, Refusal):
-        await reply(update, say(result, s.today()))
+        await reply(update, say(result, context.today()))
         return
     await reply(update, t(f"problems.done_{request.action}", id=request.problem_id))
-    seen = await problems.card(s.db, person, request.problem_id, today=s.today(), calendar=cal,
-                               tz=s.config.bot.timezone)  # fmt: skip
+    seen = await problems.card(
+        context.db, person, request.problem_id, today=context.today(), calendar=cal,
+        tz=context.config.bot.timezone,
+    )  # fmt: skip
     if not isinstance(seen, Refusal):
         await send_card(update, context, seen)

@@ -7,10 +7,10 @@ opens the problem.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from domain import problem_flow as flow
-from handlers.common import command_args, reply, requires, svc
+from handlers.common import command_args, reply, requires
+from handlers.context import Context
 from handlers.problem_steps import calendar
 from ledger.texts import category_label, link, short
 from messages import t
@@ -23,18 +23,15 @@ SETTING_WORDS = {"回复": REPLY, "受理": REPLY, "督办": OFFICE, "上报": O
 
 
 @requires("admin", "leader", "liaison", "department")
-async def problems_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def problems_command(update: Update, context: Context, person: Person) -> None:
     """Open problems in the caller's scope, oldest first; admins: `/problems 设置 …`."""
     args = command_args(update)
     if args and args[0] in ("设置", "settings"):
         await _settings(update, context, person, args[1:])
         return
-    s = svc(context)
-    found = await problems.open_in_scope(s.db, person, today=s.today(),
+    found = await problems.open_in_scope(context.db, person, today=context.today(),
                                          calendar=await calendar(context),
-                                         tz=s.config.bot.timezone)  # fmt: skip
+                                         tz=context.config.bot.timezone)  # fmt: skip
     if not found:
         await reply(update, t("problems.none_open"))
         return
@@ -52,14 +49,12 @@ async def problems_command(
     await reply(update, "\n".join(lines))
 
 
-async def _settings(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, args: list[str]
-) -> None:
+async def _settings(update: Update, context: Context, person: Person, args: list[str]) -> None:
     """Show or change the problem settings (admins): reply and escalation delays, deadlines."""
     if not person.is_admin:
         await reply(update, t("common.denied", roles=t("role.admin")))
         return
-    db = svc(context).db
+    db = context.db
     usage = t("problems.settings_usage", max=problem_settings.MAX_WORKDAYS)
     if len(args) == 2:
         word, value = args

@@ -9,7 +9,6 @@ services.problems, which also tells the admins and the linked leaders.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from callback_data import PROBLEM_CATEGORY, PROBLEM_NO_PHOTO, PROBLEM_PICK
 from domain import problem_flow as flow
@@ -22,8 +21,8 @@ from handlers.common import (
     requires,
     save_step,
     sent_photo,
-    svc,
 )  # fmt: skip
+from handlers.context import Context
 from handlers.problem_steps import (
     CATEGORY,
     DESCRIBE,
@@ -49,13 +48,11 @@ MAX_PICK = 40  # project buttons; beyond them a liaison types the number or the 
 
 
 @requires("liaison")
-async def problem_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def problem_command(update: Update, context: Context, person: Person) -> None:
     """Raise a problem on one of the liaison's projects; `/problem CODE` picks the project."""
     if not await free_for_draft(update, context, person):
         return
-    db = svc(context).db
+    db = context.db
     mine = await projects.of_person(db, person.id, "liaison")
     if not mine:
         await reply(update, t("problems.no_projects"))
@@ -75,25 +72,21 @@ async def problem_command(
         await _prompt(update, context, draft)
 
 
-async def _begin(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, project: Project
-) -> None:
+async def _begin(update: Update, context: Context, person: Person, project: Project) -> None:
     draft = Draft(person.tg_user_id, DRAFT, CATEGORY, {"project_id": project.id})
     await save_step(context, draft, update)
     await _prompt(update, context, draft)
 
 
-async def _next(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft, step: str, **data: str
-) -> None:
+async def _next(update: Update, context: Context, draft: Draft, step: str, **data: str) -> None:
     draft.data.update(data)
     draft.state = step
     await save_step(context, draft, update)
     await _prompt(update, context, draft)
 
 
-async def _prompt(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Draft) -> None:
-    db = svc(context).db
+async def _prompt(update: Update, context: Context, draft: Draft) -> None:
+    db = context.db
     if draft.state == PICK:
         rows, lines = [], []
         choices = draft.data["choices"]
@@ -127,13 +120,13 @@ async def _prompt(update: Update, context: ContextTypes.DEFAULT_TYPE, draft: Dra
 
 
 @requires("liaison")
-async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def on_pick(update: Update, context: Context, person: Person) -> None:
     """pr:<nonce>:pick:<project>."""
     nonce, step, project_id = PROBLEM_PICK.read(update)
     draft = await current_draft(update, context, person, nonce, step)
     if draft is None:
         return
-    project = await projects.by_id(svc(context).db, project_id)
+    project = await projects.by_id(context.db, project_id)
     if project is None or project.id not in draft.data["choices"]:
         await reply(update, t("common.stale_button"))
         return
@@ -141,7 +134,7 @@ async def on_pick(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Pe
 
 
 @requires("liaison")
-async def on_category(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def on_category(update: Update, context: Context, person: Person) -> None:
     """pr:<nonce>:category:<category>."""
     nonce, step, category = PROBLEM_CATEGORY.read(update)
     draft = await current_draft(update, context, person, nonce, step)
@@ -150,7 +143,7 @@ async def on_category(update: Update, context: ContextTypes.DEFAULT_TYPE, person
 
 
 @requires("liaison")
-async def on_no_photo(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def on_no_photo(update: Update, context: Context, person: Person) -> None:
     """pr:<nonce>:photo:none."""
     nonce, step, _ = PROBLEM_NO_PHOTO.read(update)
     draft = await current_draft(update, context, person, nonce, step)
@@ -161,9 +154,7 @@ async def on_no_photo(update: Update, context: ContextTypes.DEFAULT_TYPE, person
 # ---- typed answers --------------------------------------------------------------------------
 
 
-async def on_input(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, draft: Draft
-) -> None:
+async def on_input(update: Update, context: Context, person: Person, draft: Draft) -> None:
     """A message typed (or a photo sent) while raising a problem."""
     message = update.effective_message
     assert message is not None
@@ -175,7 +166,7 @@ async def on_input(
     if not text:
         await reply(update, t("problems.need_text"))
     elif draft.state == PICK:
-        choices = [await projects.by_id(svc(context).db, pid) for pid in draft.data["choices"]]
+        choices = [await projects.by_id(context.db, pid) for pid in draft.data["choices"]]
         project = match_project([p for p in choices if p is not None], text)
         if project is None:
             await reply(update, t("problems.pick_again"))
@@ -199,9 +190,7 @@ async def on_input(
         await reply(update, t("problems.photo_expected"))
 
 
-async def on_skip(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, draft: Draft
-) -> None:
+async def on_skip(update: Update, context: Context, person: Person, draft: Draft) -> None:
     """/skip while raising a problem: only the photo is optional."""
     if draft.state != PHOTO:
         await reply(update, t("problems.cannot_skip"))
@@ -211,14 +200,13 @@ async def on_skip(
 
 async def _raise(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: Context,
     person: Person,
     draft: Draft,
     photo: tuple[str, str] | None,
 ) -> None:
     """Raise the drafted problem (the draft closes with it), then say so."""
-    s = svc(context)
-    result = await problems.raise_from_draft(s.db, person, draft, photo, s.now())
+    result = await problems.raise_from_draft(context.db, person, draft, photo, context.now())
     if isinstance(result, Refusal):
         await reply(update, say(result))
         return

@@ -11,16 +11,15 @@ from __future__ import annotations
 from datetime import date
 
 from telegram import Message, Update
-from telegram.ext import ContextTypes
 
 from domain import problem_flow as flow
 from domain.text import clean, squash
 from domain.workdays import WorkCalendar
-from handlers.common import reply, svc
+from handlers.common import reply
+from handlers.context import Context
 from ledger.texts import link
 from messages import t
 from services.problems import MAX_NAME, MAX_TEXT, Refusal
-from services.workdays import work_calendar
 from storage import drafts
 from storage.drafts import Draft
 from storage.people import Person
@@ -35,15 +34,13 @@ TYPED = {PLAN: flow.ACCEPT, NOTE: flow.NOTE, RESOLUTION: flow.RESOLVE, REASON: f
 ASK = {action: step for step, action in TYPED.items()}
 
 
-async def calendar(context: ContextTypes.DEFAULT_TYPE) -> WorkCalendar:
-    return await work_calendar(svc(context).db)
+async def calendar(context: Context) -> WorkCalendar:
+    return await context.calendar()
 
 
-async def free_for_draft(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> bool:
+async def free_for_draft(update: Update, context: Context, person: Person) -> bool:
     """A report or an import in progress is never overwritten by a problem step."""
-    draft = await drafts.get(svc(context).db, person.tg_user_id)
+    draft = await drafts.get(context.db, person.tg_user_id)
     if draft is not None and draft.kind != DRAFT:
         await reply(update, t("problems.busy"))
         return False
@@ -51,11 +48,11 @@ async def free_for_draft(
 
 
 async def current_draft(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, nonce: str, step: str
+    update: Update, context: Context, person: Person, nonce: str, step: str
 ) -> Draft | None:
     """The open problem draft a button of `step` belongs to; a button of another flow or of an
     earlier step is stale (and said so); a press seen before is ignored."""
-    draft = await drafts.get(svc(context).db, person.tg_user_id)
+    draft = await drafts.get(context.db, person.tg_user_id)
     if draft is None or draft.kind != DRAFT or draft.nonce != nonce or draft.state != step:
         await reply(update, t("common.stale_button"))
         return None

@@ -11,7 +11,7 @@ The decisions (who may act, what changes, who hears of it) are services.problems
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from callback_data import (
     PROBLEM_CARD,
@@ -29,6 +29,7 @@ from handlers import (
     problem_list,
     problem_raise,
 )
+from handlers.context import Context
 from handlers.problem_steps import ASSIGN_STEPS, DRAFT, RAISE_STEPS
 from storage.drafts import Draft
 from storage.people import Person
@@ -36,9 +37,7 @@ from storage.people import Person
 __all__ = ["DRAFT", "on_input", "on_skip", "register"]
 
 
-async def on_input(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, draft: Draft
-) -> None:
+async def on_input(update: Update, context: Context, person: Person, draft: Draft) -> None:
     """A message typed (or a photo sent) while a problem draft is open: to its step."""
     if update.update_id <= draft.last_update_id:
         return  # redelivered after a restart: already handled
@@ -50,9 +49,7 @@ async def on_input(
         await problem_actions.on_input(update, context, person, draft)
 
 
-async def on_skip(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, draft: Draft
-) -> None:
+async def on_skip(update: Update, context: Context, person: Person, draft: Draft) -> None:
     """/skip inside a problem draft: only the photo is optional."""
     if update.update_id <= draft.last_update_id:
         return

@@ -4,11 +4,12 @@ see it, and admins' changes (services.projects decides and stores)."""
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler
 
 from domain.dates import parse_day
 from domain.money import format_wan
-from handlers.common import command_args, refuse, reply, requires, svc, today
+from handlers.common import command_args, refuse, reply, requires
+from handlers.context import Context
 from messages import t
 from services import projects as service
 from services.projects import FIELDS, NewProject
@@ -19,16 +20,14 @@ LIST_ALL_LIMIT = 60  # more projects than this: show per-unit counts and ask for
 
 
 @requires("admin", "leader")
-async def projects_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def projects_command(update: Update, context: Context, person: Person) -> None:
     """Projects with liaison and last report date; `/projects 城关区` narrows to a unit."""
     args = command_args(update)
-    lines_all = await service.listing(svc(context).db, person, args[0] if args else None)
+    lines_all = await service.listing(context.db, person, args[0] if args else None)
     if not lines_all:
         await reply(update, t("projects.empty"))
         return
-    day = today(context).isoformat()
+    day = context.today().isoformat()
     if len(lines_all) > LIST_ALL_LIMIT and not args:
         per_unit: dict[str, list[int]] = {}
         for ln in lines_all:
@@ -66,17 +65,16 @@ async def projects_command(
 
 
 @requires("admin")
-async def addproject_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def addproject_command(update: Update, context: Context, person: Person) -> None:
     """/addproject 编号 名称 单位 类别 阶段 总投资 年度计划 [包抓领导]."""
     args = command_args(update)
     if len(args) not in (7, 8):
         await reply(update, t("projects.add_usage"))
         return
-    s = svc(context)
     new = NewProject(*args[:7], leader=args[7] if len(args) == 8 else None)
-    added = await service.add(s.db, person, new, now=s.now(), today=s.today(), config=s.config)
+    added = await service.add(
+        context.db, person, new, now=context.now(), today=context.today(), config=context.config
+    )
     if isinstance(added, Refusal):
         await refuse(update, added)
         return
@@ -94,17 +92,14 @@ async def addproject_command(
 
 
 @requires("admin")
-async def editproject_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def editproject_command(update: Update, context: Context, person: Person) -> None:
     """/editproject 编号 字段 新值 — admins may also move a stage backward here."""
     args = command_args(update)
     if len(args) < 3 or args[1] not in FIELDS:
         await reply(update, t("projects.edit_usage", fields="、".join(FIELDS)))
         return
-    s = svc(context)
-    edited = await service.edit(s.db, person, args[0], args[1], " ".join(args[2:]),
-                                today=s.today(), config=s.config)  # fmt: skip
+    edited = await service.edit(context.db, person, args[0], args[1], " ".join(args[2:]),
+                                today=context.today(), config=context.config)  # fmt: skip
     if isinstance(edited, Refusal):
         await refuse(update, edited)
         return
@@ -113,18 +108,15 @@ async def editproject_command(
 
 
 @requires("admin")
-async def milestone_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def milestone_command(update: Update, context: Context, person: Person) -> None:
     """/milestone 编号 节点名称 完成时限 — add a node (or re-date one) from chat."""
     args = command_args(update)
-    due = parse_day(args[-1], today(context)) if len(args) >= 3 else None
+    due = parse_day(args[-1], context.today()) if len(args) >= 3 else None
     if due is None:
         await reply(update, t("projects.milestone_usage"))
         return
-    s = svc(context)
-    added = await service.add_milestone(s.db, person, args[0], " ".join(args[1:-1]), due,
-                                        today=s.today(), config=s.config)  # fmt: skip
+    added = await service.add_milestone(context.db, person, args[0], " ".join(args[1:-1]), due,
+                                        today=context.today(), config=context.config)  # fmt: skip
     if isinstance(added, Refusal):
         await refuse(update, added)
         return

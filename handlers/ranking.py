@@ -14,14 +14,15 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler
 
 from domain.money import format_wan
 from domain.plan import planned_to_date
 from domain.ranking import Ranked
 from domain.scoring import Explanation
 from domain.status import UNREPORTED, judged_plan
-from handlers.common import command_args, refuse, reply, requires, svc, today
+from handlers.common import command_args, refuse, reply, requires
+from handlers.context import Context
 from ledger.report_texts import latest_lines
 from messages import t
 from ranking.service import Week
@@ -115,15 +116,16 @@ def _board_lines(week: Week) -> list[str]:
 
 
 @requires("admin", "leader")
-async def rank_command(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def rank_command(update: Update, context: Context, person: Person) -> None:
     """/rank [上周|本周|2026-W47]: the units' ranking and the projects' 龙虎榜."""
     args = command_args(update)
-    as_of = week_end(args[0] if args else None, today(context))
+    as_of = week_end(args[0] if args else None, context.today())
     if as_of is None:
         await reply(update, t("rank.bad_week", value=args[0][:20]))
         return
-    s = svc(context)
-    week = await standings.week(s.db, person, as_of, today=s.today(), config=s.config)
+    week = await standings.week(
+        context.db, person, as_of, today=context.today(), config=context.config
+    )
     if isinstance(week, Refusal):
         await refuse(update, week)
         return
@@ -131,7 +133,7 @@ async def rank_command(update: Update, context: ContextTypes.DEFAULT_TYPE, perso
 
 
 async def _asked(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, usage: str
+    update: Update, context: Context, person: Person, usage: str
 ) -> tuple[Subject, Week] | None:
     """The project or unit named in the command (with a week, in either order), and that
     week's scores; None once the caller has been told what is missing, unknown or not theirs.
@@ -145,16 +147,17 @@ async def _asked(
     if len(names) > 1 or len(weeks) > 1:
         await reply(update, t("rank.bad_week", value=(names[1:] or weeks[1:])[0][:20]))
         return None
-    as_of = week_end(weeks[0] if weeks else None, today(context))
+    as_of = week_end(weeks[0] if weeks else None, context.today())
     if as_of is None:
         await reply(update, t("rank.bad_week", value=weeks[0][:20]))
         return None
-    s = svc(context)
-    asked = await standings.subject(s.db, person, names[0])
+    asked = await standings.subject(context.db, person, names[0])
     if isinstance(asked, Refusal):
         await refuse(update, asked)
         return None
-    week = await standings.week(s.db, person, as_of, today=s.today(), config=s.config)
+    week = await standings.week(
+        context.db, person, as_of, today=context.today(), config=context.config
+    )
     if isinstance(week, Refusal):
         await refuse(update, week)
         return None
@@ -162,7 +165,7 @@ async def _asked(
 
 
 @requires("admin", "leader")
-async def why_command(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def why_command(update: Update, context: Context, person: Person) -> None:
     """/why <project|unit> [上周|2026-W47]: each metric's value, weight, points and change."""
     asked = await _asked(update, context, person, "why.usage")
     if asked is None:
@@ -208,25 +211,21 @@ def explain_text(subject: str, week: Week, explained: Explanation | None) -> str
 
 
 @requires("admin", "leader")
-async def status_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def status_command(update: Update, context: Context, person: Person) -> None:
     """/status <project|unit> [上周|2026-W47]: the status now, its reasons, the week's place."""
     asked = await _asked(update, context, person, "status.usage")
     if asked is None:
         return
     subject, week = asked
-    s = svc(context)
     if subject.project is not None:
         standing = await standings.project_standing(
-            s.db, week, subject.project.id, today=s.today(), config=s.config
+            context.db, week, subject.project.id, today=context.today(), config=context.config
         )
-        latest = await latest_lines(s.db, subject.project.id)
-        await reply(update, project_card(week, standing, latest, s.today()))
+        latest = await latest_lines(context.db, subject.project.id)
+        await reply(update, project_card(week, standing, latest, context.today()))
     else:
-        await reply(
-            update, unit_card(week, await standings.unit_standing(s.db, week, subject.unit or ""))
-        )
+        counted = await standings.unit_standing(context.db, week, subject.unit or "")
+        await reply(update, unit_card(week, counted))
 
 
 def _place(week: Week, ranks: Sequence[Ranked], subject: str, score: float | None) -> str:

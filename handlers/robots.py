@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler
 
-from handlers.common import command_args, reply, requires, svc
+from handlers.common import command_args, reply, requires
+from handlers.context import Context
 from messages import catalog, t
-from robots import SERVICE, RobotService
+from robots import RobotService
 from storage import robots as robot_store
 from storage.people import Person
 from timeutil import show
@@ -16,12 +17,10 @@ TEST_WORDS = {"test", "测试"}
 
 
 @requires("admin")
-async def robots_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def robots_command(update: Update, context: Context, person: Person) -> None:
     """/robots, or /robots 测试 <name>."""
     args = command_args(update)
-    service: RobotService | None = context.application.bot_data.get(SERVICE)
+    service = context.bot_data.robots
     if service is None or not service.workers:
         await reply(update, t("robots.none"))
         return
@@ -31,8 +30,8 @@ async def robots_command(
     await reply(update, "\n".join(await _lines(context, service)))
 
 
-async def _lines(context: ContextTypes.DEFAULT_TYPE, service: RobotService) -> list[str]:
-    s = svc(context)
+async def _lines(context: Context, service: RobotService) -> list[str]:
+    s = context.services
     tz = s.config.bot.timezone
     lines = [t("robots.title", n=len(service.workers))]
     for worker in service.workers.values():
@@ -65,9 +64,7 @@ def _what(kind: str) -> str:
     return t(key) if key in catalog() else base
 
 
-async def _test(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, service: RobotService, name: str
-) -> None:
+async def _test(update: Update, context: Context, service: RobotService, name: str) -> None:
     if not name:
         await reply(update, t("robots.test_usage"))
         return
@@ -75,7 +72,7 @@ async def _test(
     if worker is None:
         await reply(update, t("robots.unknown", name=name, names="、".join(service.workers)))
         return
-    s = svc(context)
+    s = context.services
     now = show(s.now(), s.config.bot.timezone, "%Y-%m-%d %H:%M")
     error = await worker.send_test(t("robots.test_text", name=worker.robot.name, time=now))
     if error is None:

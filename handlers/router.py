@@ -9,17 +9,18 @@ text (handlers.paste), never as a fragment.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from handlers import imports, problems, report
-from handlers.common import bound_person, is_private, reply, svc
+from handlers.common import bound_person, is_private, reply
+from handlers.context import Context
 from handlers.paste import pastes
 from messages import t
 from storage import drafts
 from storage.people import Person
 
 
-async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_private_message(update: Update, context: Context) -> None:
     """Route a typed answer, photo or file to the open flow."""
     person = await bound_person(update, context)
     if person is None:
@@ -28,8 +29,8 @@ async def on_private_message(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await _route(one, context, person)
 
 
-async def _route(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
-    draft = await drafts.get(svc(context).db, person.tg_user_id)
+async def _route(update: Update, context: Context, person: Person) -> None:
+    draft = await drafts.get(context.db, person.tg_user_id)
     message = update.effective_message
     if draft and draft.kind == "report" and person.is_liaison:
         await report.on_input(update, context, person, draft)
@@ -47,12 +48,12 @@ async def _route(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Per
         await reply(update, t("common.no_flow"))
 
 
-async def skip_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def skip_command(update: Update, context: Context) -> None:
     """/skip: leave an optional report step empty."""
     person = await bound_person(update, context)
     if person is None:
         return
-    draft = await drafts.get(svc(context).db, person.tg_user_id)
+    draft = await drafts.get(context.db, person.tg_user_id)
     if draft and draft.kind == problems.DRAFT:
         await problems.on_skip(update, context, person, draft)
         return
@@ -64,7 +65,7 @@ async def skip_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await report.on_skip(update, context, person, draft)
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: Context) -> None:
     """Any command no handler took."""
     if not is_private(update):
         return  # groups are full of other bots' commands; stay quiet there

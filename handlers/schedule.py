@@ -6,7 +6,7 @@ import re
 from datetime import time, timedelta
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler
 
 from callback_data import SCHEDULE_TOGGLE
 from domain.dates import parse_day
@@ -24,9 +24,9 @@ from domain.schedule_kinds import (
 )
 from domain.workdays import OFF, WORK
 from handlers import buttons
-from handlers.common import command_args, keyboard, reply, requires, svc, today
+from handlers.common import command_args, keyboard, reply, requires
+from handlers.context import Context
 from messages import catalog, t
-from services.workdays import work_calendar
 from storage import audit, outbox, people, push_targets, schedule
 from storage.people import Person
 from timeutil import show
@@ -42,9 +42,7 @@ ERROR_SHOWN = 80  # characters of the error, so each failure stays one line
 
 
 @requires("admin")
-async def schedule_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def schedule_command(update: Update, context: Context, person: Person) -> None:
     """Show the schedule, or change one thing: `/schedule <item> <HH:MM|开|关>` ..."""
     args = command_args(update)
     if args:
@@ -53,9 +51,8 @@ async def schedule_command(
     await _show(update, context)
 
 
-async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    s = svc(context)
-    db = s.db
+async def _show(update: Update, context: Context) -> None:
+    db = context.db
     items = await schedule.items(db)
     targets = [x for x in await push_targets.all_targets(db) if x.active]
     groups = {  # how many groups each audience reaches (liaisons: those missing, no count)
@@ -64,7 +61,7 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         DIGEST_GROUPS: sum(x.digest and x.kind in ("unit", "leaders") for x in targets),
         LEADERS: sum(x.kind == "leaders" for x in targets),
     }
-    lines = [t("schedule.title", tz=s.config.bot.timezone.key)]
+    lines = [t("schedule.title", tz=context.config.bot.timezone.key)]
     buttons = []
     for declared in SCHEDULE:
         kind = declared.name
@@ -79,13 +76,13 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         label = "schedule.btn_toggle_off" if item.enabled else "schedule.btn_toggle_on"
         buttons.append((t(label, name=name), SCHEDULE_TOGGLE.make("tg", kind)))
     lines.append(t("schedule.streak", n=await schedule.setting(db, "streak_days", "3")))
-    calendar = await work_calendar(svc(context).db)
-    year = today(context).year
+    calendar = await context.calendar()
+    year = context.today().year
     known = calendar.knows_year(year)
     lines.append(
         t("schedule.calendar_known" if known else "schedule.calendar_fallback", year=year)
     )
-    upcoming = sorted(d for d in calendar.exceptions if d >= today(context))
+    upcoming = sorted(d for d in calendar.exceptions if d >= context.today())
     if upcoming:
         shown = "、".join(
             f"{d.isoformat()}{t('schedule.exception_' + calendar.exceptions[d])}"
@@ -96,7 +93,7 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if blocked:
         lines.append(t("schedule.blocked", chats="、".join(blocked[:20])))
     lines += await _failed_lines(context)
-    since = s.now() - timedelta(hours=24)
+    since = context.now() - timedelta(hours=24)
     counts = await outbox.status_counts(db, since)
     lines.append(t("schedule.today_stats", **{
         k: counts.get(k, 0) for k in ("sent", "skipped", "failed", "expired", "blocked")
@@ -106,10 +103,9 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, "\n".join(lines), reply_markup=keyboard(rows))
 
 
-async def _failed_lines(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
+async def _failed_lines(context: Context) -> list[str]:
     """Deliveries given up on lately, most recent first: what, to whom, tries, the error."""
-    s = svc(context)
-    found, total = await outbox.failed(s.db, s.now() - FAILED_WINDOW, FAILED_SHOWN)
+    found, total = await outbox.failed(context.db, context.now() - FAILED_WINDOW, FAILED_SHOWN)
     if not found:
         return []
     lines = [t("schedule.failed_title", n=total)]
@@ -120,7 +116,7 @@ async def _failed_lines(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
         lines.append(t(
             "schedule.failed_line", what=t(key) if key in catalog() else base,
             period=row.period, chat=row.chat_name or row.chat_id, n=row.attempts,
-            at=show(row.tried_at, s.config.bot.timezone), error=error,
+            at=show(row.tried_at, context.config.bot.timezone), error=error,
         ))  # fmt: skip
     if total > len(found):
         lines.append(t("schedule.failed_more", n=total - len(found)))
@@ -128,17 +124,15 @@ async def _failed_lines(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
     return lines
 
 
-async def _blocked_chats(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
+async def _blocked_chats(context: Context) -> list[str]:
     """People whose chat blocked the bot, then groups that removed it."""
-    db = svc(context).db
+    db = context.db
     gone = sorted({x.title or "" for x in await push_targets.all_targets(db) if not x.active})
     return await people.blocked_names(db) + [title or "群" for title in gone]
 
 
-async def _change(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, args: list[str]
-) -> None:
-    db = svc(context).db
+async def _change(update: Update, context: Context, person: Person, args: list[str]) -> None:
+    db = context.db
     head, rest = args[0].lower(), args[1:]
     if head in ("streak", "连续"):
         if len(rest) != 1 or not rest[0].isdigit() or not 1 <= int(rest[0]) <= 30:
@@ -180,15 +174,13 @@ async def _set_enabled(db, person: Person, kind: str, enabled: bool) -> None:
         await audit.record(tx, person.id, "schedule.enabled", kind=kind, enabled=enabled)
 
 
-async def _exception(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, rest: list[str]
-) -> None:
-    day = parse_day(rest[0], today(context)) if rest else None
+async def _exception(update: Update, context: Context, person: Person, rest: list[str]) -> None:
+    day = parse_day(rest[0], context.today()) if rest else None
     if day is None or len(rest) < 2 or rest[1].lower() not in EXCEPTION_KINDS:
         await reply(update, t("schedule.bad_exception"))
         return
     kind = EXCEPTION_KINDS[rest[1].lower()]
-    async with svc(context).db.transaction() as tx:
+    async with context.db.transaction() as tx:
         await schedule.set_exception(tx, day, kind, " ".join(rest[2:])[:100], person.id)
         await audit.record(tx, person.id, "schedule.exception", day=day.isoformat(), kind=kind)
     if kind is None:
@@ -199,23 +191,21 @@ async def _exception(
 
 
 @requires("admin")
-async def on_toggle(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def on_toggle(update: Update, context: Context, person: Person) -> None:
     """sch:tg:<kind>: turn one schedule item on or off."""
     _, kind = SCHEDULE_TOGGLE.read(update)
     if kind not in KINDS:
         await reply(update, t("common.stale_button"))
         return
-    items = await schedule.items(svc(context).db)
+    items = await schedule.items(context.db)
     enabled = not items[kind].enabled
-    await _set_enabled(svc(context).db, person, kind, enabled)
+    await _set_enabled(context.db, person, kind, enabled)
     state = t("schedule.on" if enabled else "schedule.off")
     await reply(update, t("schedule.changed_state", name=t(f"schedule.{kind}"), state=state))
 
 
 @requires("admin")
-async def pushnow_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def pushnow_command(update: Update, context: Context, person: Person) -> None:
     """/pushnow <remind|board|digest|weekly|monthly>: run one now; sent chats are not resent."""
     args = command_args(update)
     kind = args[0].lower() if args else ""
@@ -225,7 +215,7 @@ async def pushnow_command(
     if kind not in PUSH_KINDS:
         await reply(update, t("schedule.pushnow_usage"))
         return
-    added = await context.application.bot_data["scheduler"].run_now(kind, person.id)
+    added = await context.scheduler.run_now(kind, person.id)
     name = t(f"schedule.{REMINDERS[0] if kind == REMIND else kind}")
     await reply(update, t("schedule.pushnow_done", name=name, n=added))
 

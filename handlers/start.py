@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler
 
 from handlers.common import (
     bound_person,
@@ -12,8 +12,8 @@ from handlers.common import (
     is_private,
     refuse,
     reply,
-    svc,
 )
+from handlers.context import Context
 from handlers.menu import GROUP, commands_for, set_person_menu
 from messages import t
 from services.invites import redeem
@@ -21,7 +21,7 @@ from services.refusal import Refusal
 from storage import drafts
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     """Greet by role, or redeem the invite code given as the deep-link argument."""
     if not is_private(update):
         await reply(update, t("start.group"))
@@ -37,22 +37,22 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     for role in ("liaison", "leader", "admin"):
         if role in person.roles:
             text += "\n" + t(f"start.hint_{role}")
-    draft = await drafts.get(svc(context).db, person.tg_user_id)
+    draft = await drafts.get(context.db, person.tg_user_id)
     if draft and draft.kind == "report":
         text += "\n\n" + t("report.resume_hint")
     await reply(update, text)
 
 
-async def _redeem(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
+async def _redeem(update: Update, context: Context, code: str) -> None:
     user = update.effective_user
     assert user is not None
     done = await redeem(
-        svc(context).db,
+        context.db,
         code.strip()[:64],
         tg_user_id=user.id,
         name=display_name(update),
         username=user.username,
-        now=svc(context).now(),
+        now=context.now(),
     )
     if isinstance(done, Refusal):
         await refuse(update, done)
@@ -76,7 +76,7 @@ async def _redeem(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str)
         )
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: Context) -> None:
     """List only the commands the caller's role can use."""
     if not is_private(update):
         names: list[str] = list(GROUP)

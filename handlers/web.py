@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from telegram import LinkPreviewOptions, Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler
 
 from handlers.common import reply, requires
+from handlers.context import Context
 from messages import t
 from storage.people import Person
-from web.server import LOGIN_VALID, WebServer
-
-WEB = "web"  # bot_data key of the running web.server.WebServer
+from web.server import LOGIN_VALID
 
 
 @requires("admin", "leader", "liaison", "department")
-async def web_command(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def web_command(update: Update, context: Context, person: Person) -> None:
     """/web: a link that signs the caller in (128-bit, 10 minutes, once)."""
-    server: WebServer | None = context.application.bot_data.get(WEB)
+    server = context.bot_data.web
     if server is None or not server.running:
         await reply(update, t("web.off"))
         return

@@ -13,30 +13,29 @@ from telegram.ext import Application
 
 from robots import secrets
 from robots.delivery import RobotService
+from runtime import BotData
 from storage import robots as robot_store
-
-SERVICE = "robots"  # bot_data key of the running RobotService
-_FILTER = "robots.filter"
 
 
 async def setup(app: Application) -> None:
     """Mirror the configured robots, hide their secrets from every log, start their workers."""
-    svc = app.bot_data["svc"]
+    state: BotData = app.bot_data
+    svc = state.services
     async with svc.db.transaction() as tx:
         ids = await robot_store.sync(tx, svc.config.robots, svc.now())
-    app.bot_data[_FILTER] = secrets.install(s for r in svc.config.robots for s in r.secrets)
-    service = RobotService(svc, ids)
-    app.bot_data[SERVICE] = service
-    service.start()
+    state.robot_secrets = secrets.install(s for r in svc.config.robots for s in r.secrets)
+    state.robots = RobotService(svc, ids)
+    state.robots.start()
 
 
 async def shutdown(app: Application) -> None:
-    service: RobotService | None = app.bot_data.pop(SERVICE, None)
+    state: BotData = app.bot_data
+    service, state.robots = state.robots, None
     if service is not None:
         await service.stop()
-    hide = app.bot_data.pop(_FILTER, None)
+    hide, state.robot_secrets = state.robot_secrets, None
     if hide is not None:
         secrets.uninstall(hide)
 
 
-__all__ = ["SERVICE", "RobotService", "setup", "shutdown"]
+__all__ = ["RobotService", "setup", "shutdown"]

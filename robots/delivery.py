@@ -40,7 +40,7 @@ from storage import robots as robot_store
 from storage.outbox import OutboxRow
 
 if TYPE_CHECKING:
-    from handlers.common import Services
+    from runtime import Services
     from scheduler.render import Rendered
 
 log = logging.getLogger(__name__)

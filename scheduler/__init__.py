@@ -17,12 +17,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, CallbackContext
 
 import sender
 from domain.schedule_kinds import REMIND, REMINDERS
 from domain.workdays import WorkCalendar
 from messages import t
+from runtime import BotData, Services
 from scheduler import escalation
 from scheduler.dispatch import Dispatcher
 from scheduler.plan import plan
@@ -48,8 +49,8 @@ class Scheduler:
         self._failing: dict[str, str] = {}  # tick step -> its last error, logged once
 
     @property
-    def _svc(self):
-        return self.app.bot_data["svc"]
+    def _svc(self) -> Services:
+        return self.app.bot_data.services
 
     @property
     def db(self) -> Database:
@@ -178,9 +179,9 @@ class Scheduler:
             await outbox.set_text(tx, row.id, fresh.content)
 
 
-async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _tick_job(context: CallbackContext[Any, Any, Any, BotData]) -> None:
     try:
-        await context.application.bot_data["scheduler"].tick()
+        await context.bot_data.scheduler.tick()
     except asyncio.CancelledError:
         task = asyncio.current_task()
         if task is not None and task.cancelling():
@@ -192,7 +193,7 @@ async def _tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def setup(app: Application) -> None:
     """Create the scheduler and its repeating tick (the first one catches up at startup)."""
-    app.bot_data["scheduler"] = Scheduler(app)
+    app.bot_data.scheduler = Scheduler(app)
     assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
     app.job_queue.run_repeating(
         _tick_job, interval=TICK_SECONDS, first=1, name="scheduler.tick",

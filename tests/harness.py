@@ -22,7 +22,7 @@ from application import ALLOWED_UPDATES, build_application
 from config import Config, parse_config
 from domain.project_import import ProjectRow
 from domain.schedule_kinds import KINDS
-from robots import SERVICE, RobotService
+from robots import RobotService
 from storage import Database, people, projects, schedule
 from tests.fakebot import ApiCall, FakeBotApi, FakeUser
 
@@ -102,7 +102,7 @@ class RunningBot:
     @property
     def db(self) -> Database:
         assert self.app is not None
-        return self.app.bot_data["svc"].db
+        return self.app.bot_data.services.db
 
     async def start(self) -> None:
         self.app = build_application(self.config)
@@ -110,7 +110,7 @@ class RunningBot:
         # run_polling() calls post_init/post_shutdown; driving the app by hand, we do.
         assert self.app.post_init is not None
         await self.app.post_init(self.app)
-        self.app.bot_data["svc"].clock = self.clock
+        self.app.bot_data.services.clock = self.clock
         await self.app.start()
         assert self.app.updater is not None
         await self.app.updater.start_polling(
@@ -138,14 +138,15 @@ class RunningBot:
     def robots(self) -> RobotService:
         """The robots' senders (robots.delivery); `await bot.robots.drain()` sends what is due."""
         assert self.app is not None
-        return self.app.bot_data[SERVICE]
+        assert self.app.bot_data.robots is not None
+        return self.app.bot_data.robots
 
     async def tick(self, local: str | None = None) -> None:
         """Move the clock (if given) and run one scheduler tick to completion."""
         if local is not None:
             self.clock.set(local)
         assert self.app is not None
-        await self.app.bot_data["scheduler"].tick()
+        await self.app.bot_data.scheduler.tick()
 
 
 class Talk:

@@ -8,7 +8,7 @@ report in progress is a draft row written at every step (see services.reporting)
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler
 
 from callback_data import (
     REPORT_CONFIRM,
@@ -20,29 +20,25 @@ from callback_data import (
 )
 from domain.text import clean, clean_line
 from handlers import buttons
-from handlers.common import command_args, requires, sent_photo, svc
+from handlers.common import command_args, requires, sent_photo
+from handlers.context import Context
 from handlers.report.render import show
 from services import reporting
 from services.report_results import Env, Said, Typed
 from services.report_submit import submit
-from services.workdays import work_calendar
 from storage import drafts
 from storage.drafts import Draft
 from storage.people import Person
 
 
-def env(context: ContextTypes.DEFAULT_TYPE) -> Env:
+def env(context: Context) -> Env:
     """What the reporting service works with, for this update."""
-    s = svc(context)
-    scheduler = context.application.bot_data["scheduler"]
-    return Env(s.db, s.today(), s.now(), s.config.bot.timezone, lambda: work_calendar(s.db),
-               scheduler.board_dirty)  # fmt: skip
+    return Env(context.db, context.today(), context.now(), context.config.bot.timezone,
+               context.calendar, context.scheduler.board_dirty)  # fmt: skip
 
 
 @requires("liaison")
-async def report_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def report_command(update: Update, context: Context, person: Person) -> None:
     """Start a report (or resume the one in progress); `/report CODE` picks the project."""
     args = command_args(update)
     code = clean_line(args[0]) if args else None
@@ -50,18 +46,14 @@ async def report_command(
 
 
 @requires("liaison")
-async def report_project_button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person
-) -> None:
+async def report_project_button(update: Update, context: Context, person: Person) -> None:
     """A "report on project X" button (after a submission, in /mine, in a reminder)."""
     (project_id,) = REPORT_PROJECT.read(update)
     result = await reporting.start(env(context), person, update.update_id, project_id=project_id)
     await show(update, result)
 
 
-async def on_input(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, draft: Draft
-) -> None:
+async def on_input(update: Update, context: Context, person: Person, draft: Draft) -> None:
     """A message typed (or a photo sent) while a report draft is open."""
     message = update.effective_message
     assert message is not None
@@ -73,9 +65,7 @@ async def on_input(
     await show(update, await reporting.answer(env(context), person, draft, typed))
 
 
-async def on_skip(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person, draft: Draft
-) -> None:
+async def on_skip(update: Update, context: Context, person: Person, draft: Draft) -> None:
     """/skip: leave the step's answer as it is."""
     await show(update, await reporting.keep_step(env(context), person, draft, update.update_id))
 
@@ -92,11 +82,11 @@ def _pressed(data: object) -> tuple[str, str, str, object]:
 
 
 @requires("liaison")
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, person: Person) -> None:
+async def on_button(update: Update, context: Context, person: Person) -> None:
     """A button of a report step: r:<nonce>:<step>:<action>[:<argument>]."""
     assert update.callback_query is not None
     nonce, step, action, arg = _pressed(update.callback_query.data)
-    draft = await drafts.get(svc(context).db, person.tg_user_id)
+    draft = await drafts.get(context.db, person.tg_user_id)
     if draft is None or not reporting.live(draft, nonce, step):
         await show(update, Said("common.stale_button"))
         return
@@ -107,12 +97,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE, person: 
     await show(update, result)
 
 
-async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cancel_command(update: Update, context: Context) -> None:
     """/cancel: drop whatever flow is open (report, problem or import); nothing is stored."""
     user = update.effective_user
     if user is None:
         return
-    await show(update, await reporting.cancel(svc(context).db, user.id))
+    await show(update, await reporting.cancel(context.db, user.id))
 
 
 def register(app: Application) -> None:

@@ -14,7 +14,6 @@ import aiohttp
 import pytest
 import yarl
 
-from handlers.web import WEB
 from robots.pacing import Pacer, Window
 from tests.e2e.conftest import invite, join, person
 from tests.e2e.robots_helpers import (
@@ -333,7 +332,7 @@ async def test_with_a_dashboard_charts_and_commands_become_its_links(
         await bot.robots.drain()
         # The dashboard serves them under that name, without a session (a group robot has
         # none); nothing else is served there.
-        local = f"http://127.0.0.1:{bot.app.bot_data[WEB].port}"
+        local = f"http://127.0.0.1:{bot.app.bot_data.web.port}"
         async with aiohttp.ClientSession() as http:
             for sha, png in charts.items():
                 async with http.get(f"{local}/charts/{sha}.png") as answer:

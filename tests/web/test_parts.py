@@ -132,7 +132,7 @@ async def test_web_off_in_the_config_means_no_server_and_a_clear_reply(tmp_path:
         bot = RunningBot(replace(config, web=replace(config.web, enabled=False)))
         await bot.start()
         try:
-            assert bot.app is not None and "web" not in bot.app.bot_data
+            assert bot.app is not None and bot.app.bot_data.web is None
             answer = await Talk(fake, fake.user(1001, "李")).text("/web")
             assert "暂未开启" in answer and "/login/" not in answer
         finally:
