@@ -19,7 +19,7 @@ from messages import t
 from scheduler import escalation, render
 from scheduler.periodic import PeriodicRenderer
 from scheduler.render import Rendered
-from storage import Database
+from storage import Database, departments
 
 
 class RobotRenderer:
@@ -64,7 +64,7 @@ class RobotRenderer:
             return await render.digest(self.db, day, spec["unit_id"])
         if kind == "board":
             unit_id = spec["unit_id"]
-            unit = await self.db.fetchval("SELECT name FROM units WHERE id = ?", (unit_id,))
+            unit = await departments.unit_name(self.db, unit_id)
             return await render.board(self.db, unit_id, unit or "", day, self.now, self.tz)
         if kind == "dept_weekly":  # what the departments' group gets (scheduler.escalation)
             lines = await escalation.department_lines(self.db, day, self.tz, self.calendar)

@@ -11,10 +11,10 @@ from domain.workdays import WorkCalendar
 from ranking import service as ranking
 from scheduler.render import streak_notes
 from scheduler.slots import Slot
-from storage import Database, audit, outbox, progress, push_targets, schedule
+from storage import Database, audit, outbox, progress, projects, push_targets, schedule
 from storage import robots as robot_store
 from storage.people import by_id
-from timeutil import local_date, to_iso
+from timeutil import local_date
 
 log = logging.getLogger(__name__)
 
@@ -60,14 +60,9 @@ async def plan(
                 not_before=now if trigger == "manual" else slot.due, expires_at=slot.expires,
                 now=now,
             )  # fmt: skip
-        if trigger == "manual":
+        if trigger == "manual":  # a re-send after an outage retries what failed
             kinds = {kind for kind, _, _ in rows} | {slot.kind}
-            marks = ",".join("?" * len(kinds))
-            await tx.execute(  # a re-send after an outage retries what failed
-                f"UPDATE outbox SET status = 'pending', not_before = ? WHERE kind IN ({marks})"
-                " AND period = ? AND status = 'failed'",
-                (to_iso(now), *kinds, slot.period),
-            )
+            await outbox.retry_failed(tx, kinds, slot.period, now)
         await audit.record(tx, actor, "push.plan", kind=slot.kind, period=slot.period,
                            trigger=trigger, added=added)  # fmt: skip
     return added
@@ -125,10 +120,8 @@ async def _recipients(
 
 async def _ranking_groups(db: Database) -> list[str]:
     """The ranking groups that have projects (区县 with 开发区, 部门, 国企): one chart each."""
-    kinds = await db.fetchall(
-        "SELECT DISTINCT u.kind FROM units u JOIN projects p ON p.unit_id = u.id"
-    )
-    return sorted({ranking.CONFIG.group_of(r["kind"]) for r in kinds})
+    kinds = await projects.unit_kinds_with_projects(db)
+    return sorted({ranking.CONFIG.group_of(kind) for kind in kinds})
 
 
 def _month_specs(end: date, renders: tuple[str, ...] | None) -> list[tuple[str, dict]]:
@@ -149,7 +142,7 @@ async def _robot_rows(db: Database, slot: Slot) -> list[tuple[str, int, dict]]:
     robots = await robot_store.active(db)
     if not robots:
         return []
-    units = {r["name"]: r["id"] for r in await db.fetchall("SELECT id, name FROM units")}
+    units = {name: unit_id for unit_id, name in await projects.units(db)}
     groups = await _ranking_groups(db) if slot.kind == "weekly" else []
     found: list[tuple[str, int, dict]] = []
     for robot in robots:

@@ -110,6 +110,16 @@ async def set_text(tx: Tx, row_id: int, text: str) -> None:
     await tx.execute("UPDATE outbox SET last_text = ? WHERE id = ?", (text, row_id))
 
 
+async def retry_failed(tx: Tx, kinds: set[str], period: str, now: datetime) -> int:
+    """Make the given kinds' failed deliveries of the period due again now; how many."""
+    marks = ",".join("?" * len(kinds))
+    return await tx.execute(
+        f"UPDATE outbox SET status = 'pending', not_before = ? WHERE kind IN ({marks})"
+        " AND period = ? AND status = 'failed'",
+        (to_iso(now), *sorted(kinds), period),
+    )
+
+
 async def sent_of_kind(db: Database | Tx, kind: str, period: str) -> list[OutboxRow]:
     rows = await db.fetchall(
         "SELECT * FROM outbox WHERE kind = ? AND period = ? AND status = 'sent' ORDER BY id",

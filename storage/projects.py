@@ -78,6 +78,14 @@ async def units(db: Database | Tx) -> list[tuple[int, str]]:
     return [(r["id"], r["name"]) for r in rows]
 
 
+async def unit_kinds_with_projects(db: Database | Tx) -> set[str]:
+    """The kinds (区县, 开发区, 部门 ...) of the units that have projects."""
+    rows = await db.fetchall(
+        "SELECT DISTINCT u.kind FROM units u JOIN projects p ON p.unit_id = u.id"
+    )
+    return {r["kind"] for r in rows}
+
+
 async def _val(db: Database | Tx, sql: str, params: Sequence[Any]) -> Any:
     row = await db.fetchone(sql, params)
     return None if row is None else row[0]
