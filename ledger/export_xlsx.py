@@ -15,6 +15,7 @@ to the page width, local times, money in 万元.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -177,16 +178,33 @@ async def build(db: Database, path: Path, scope: Scope) -> Counts:
     wb = Workbook(write_only=True)
     title = t("export.title", start=scope.start.isoformat(), end=scope.end.isoformat())
     counts = Counts()
-    sheet = Sheet.create(wb, "projects", PROJECT_COLUMNS, title)
-    counts.projects = await _projects(db, sheet, scope)
-    fields = await report_fields.for_export(db, scope.start, scope.end)
-    columns, labels = field_columns(fields)
-    sheet = Sheet.create(wb, "entries", ENTRY_COLUMNS + columns, title, labels)
-    counts.entries = await _entries(db, sheet, scope, fields)
-    sheet = Sheet.create(wb, "problems", PROBLEM_COLUMNS, title)
-    counts.problems = await _problems(db, sheet, scope)
-    await asyncio.to_thread(wb.save, path)
+    try:
+        sheet = Sheet.create(wb, "projects", PROJECT_COLUMNS, title)
+        counts.projects = await _projects(db, sheet, scope)
+        fields = await report_fields.for_export(db, scope.start, scope.end)
+        columns, labels = field_columns(fields)
+        sheet = Sheet.create(wb, "entries", ENTRY_COLUMNS + columns, title, labels)
+        counts.entries = await _entries(db, sheet, scope, fields)
+        sheet = Sheet.create(wb, "problems", PROBLEM_COLUMNS, title)
+        counts.problems = await _problems(db, sheet, scope)
+        await asyncio.to_thread(wb.save, path)
+    except BaseException:
+        _discard(wb)
+        raise
     return counts
+
+
+def _discard(wb: Workbook) -> None:
+    """A build that failed: close each sheet's stream and delete its temporary file now,
+    rather than leave them to the garbage collector (which then writes to closed files)."""
+    for ws in wb.worksheets:
+        with contextlib.suppress(Exception):
+            if not ws.closed:
+                ws.close()
+        writer = getattr(ws, "_writer", None)  # openpyxl keeps each sheet's temp file here
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.cleanup()
 
 
 async def _projects(db: Database, sheet: Sheet, scope: Scope) -> int:
