@@ -11,6 +11,7 @@ from telegram.ext import Application, ApplicationBuilder
 import handlers
 import robots
 import scheduler
+from archive import Archiver, PhotoFolder
 from config import Config
 from handlers.context import CONTEXT_TYPES
 from handlers.menu import set_all_menus, set_person_menu
@@ -37,7 +38,16 @@ class JinzhanApplication(Application):
     an outbox row is marked sent only once Telegram answered, so the next start sends the rest.
     """
 
+    async def start(self) -> None:
+        await super().start()
+        archiver = self.bot_data.archive
+        if archiver is not None:  # photos are downloaded while the bot runs
+            await archiver.start()
+
     async def stop(self) -> None:
+        archiver = self.bot_data.archive
+        if archiver is not None:  # a download in flight stays pending for the next start
+            await archiver.stop()
         processor = self.update_processor
         timer = None
         if isinstance(processor, PerChatUpdateProcessor):
@@ -106,6 +116,9 @@ async def _on_startup(app: Application) -> None:
         log.warning("%s (%s) is no longer in bot.admins: admin role removed", person.name,
                     person.tg_user_id)  # fmt: skip
     await scheduler.setup(app)
+    state.archive = Archiver(  # runs from start() to stop()
+        app.bot, db, PhotoFolder.beside(config.storage_path), state.services.now
+    )
     await _start_web(state, app, config, db)
     await robots.setup(app)
     log.info("Jinzhan started as @%s, store %s", app.bot.username, config.storage_path)
@@ -123,6 +136,9 @@ async def _start_web(state: BotData, app: Application, config: Config, db: Datab
 
 async def _on_shutdown(app: Application) -> None:
     state: BotData = app.bot_data
+    archiver, state.archive = state.archive, None
+    if archiver is not None:
+        await archiver.stop()
     server, state.web = state.web, None
     if server is not None:
         await server.stop()

@@ -19,6 +19,7 @@ from timeutil import local_date, utc_now
 from transport import Throttle
 
 if TYPE_CHECKING:  # the parts that import the handlers' world are typed, not imported here
+    from archive import Archiver
     from handlers.paste import Pastes
     from robots.delivery import RobotService
     from robots.secrets import SecretFilter
@@ -57,6 +58,7 @@ class BotData:
         self.web: WebServer | None = None  # the dashboard, when it runs
         self.robots: RobotService | None = None  # the group robots' senders, when configured
         self.robot_secrets: SecretFilter | None = None  # keeps their secrets out of the logs
+        self.archive: Archiver | None = None  # the site photos' downloads, once started
 
     @property
     def started(self) -> bool:

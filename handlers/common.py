@@ -11,6 +11,7 @@ from telegram.constants import ChatType
 
 import sender
 from domain.choosing import match_listed
+from domain.photos import Sent
 from handlers.context import Context
 from messages import t
 from services import access
@@ -127,14 +128,17 @@ def requires(*roles: str, private: bool = True) -> Callable[[PersonCallback], Ca
     return wrap
 
 
-def sent_photo(message: Message) -> tuple[str, str] | None:
-    """(file_id, file_unique_id) of a photo, or of an image sent as a file; else None."""
+def sent_file(message: Message) -> Sent | None:
+    """The photo (its largest size) or the file a message carries, as Telegram describes it;
+    None for neither. Whether it is an acceptable photo is domain.photos.refusal's call."""
     if message.photo:
-        return message.photo[-1].file_id, message.photo[-1].file_unique_id  # the largest size
+        largest = message.photo[-1]
+        return Sent(largest.file_id, largest.file_unique_id, largest.file_size)
     doc = message.document
-    if doc and (doc.mime_type or "").startswith("image/"):
-        return doc.file_id, doc.file_unique_id
-    return None
+    if doc is None:
+        return None
+    return Sent(doc.file_id, doc.file_unique_id, doc.file_size, doc.mime_type, doc.file_name,
+                is_photo=False)  # fmt: skip
 
 
 def match_project(choices: list[Project], text: str) -> Project | None:

@@ -45,6 +45,11 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotD
         """The local day now, in the configured zone."""
         return self.bot_data.services.today()
 
+    def photos_kept(self) -> None:
+        """A photo was stored and committed: the archive fetches it now, not at its next poll."""
+        if self.bot_data.archive is not None:
+            self.bot_data.archive.wake()
+
     async def calendar(self) -> WorkCalendar:
         """The work calendar in force (services.workdays)."""
         return await work_calendar(self.db)

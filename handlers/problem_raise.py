@@ -12,6 +12,7 @@ from telegram import Update
 
 from callback_data import PROBLEM_CATEGORY, PROBLEM_NO_PHOTO, PROBLEM_PICK
 from domain import problem_flow as flow
+from domain.photos import refusal as photo_refusal
 from domain.text import clean_line
 from handlers.common import (
     command_args,
@@ -20,7 +21,7 @@ from handlers.common import (
     reply,
     requires,
     save_step,
-    sent_photo,
+    sent_file,
 )  # fmt: skip
 from handlers.context import Context
 from handlers.problem_steps import (
@@ -158,9 +159,13 @@ async def on_input(update: Update, context: Context, person: Person, draft: Draf
     """A message typed (or a photo sent) while raising a problem."""
     message = update.effective_message
     assert message is not None
-    photo = sent_photo(message)
-    if draft.state == PHOTO and photo:
-        await _raise(update, context, person, draft, photo)
+    sent = sent_file(message)
+    if draft.state == PHOTO and sent:  # checked before anything is downloaded
+        refusal = photo_refusal(sent)
+        if refusal is not None:
+            await reply(update, t(f"problems.refuse_{refusal.code}", **refusal.params))
+        else:
+            await _raise(update, context, person, draft, (sent.file_id, sent.unique_id))
         return
     text = typed(message)
     if not text:
@@ -210,4 +215,6 @@ async def _raise(
     if isinstance(result, Refusal):
         await reply(update, say(result))
         return
+    if photo is not None:  # committed: the archive may fetch it now
+        context.photos_kept()
     await reply(update, t("problems.raised", id=result.problem_id, link=link(result.problem_id)))

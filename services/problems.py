@@ -20,7 +20,7 @@ from domain.workdays import WorkCalendar
 from messages import t
 from services import problem_notices as notices
 from services.problem_settings import DEFAULT_REPLY, REPLY_KEY, deadline_workdays, workdays_setting
-from storage import Database, Tx, audit, drafts, projects
+from storage import Database, Tx, audit, drafts, photos, projects
 from storage import departments as depts
 from storage import problem_events as events
 from storage import problems as store
@@ -90,9 +90,9 @@ async def raise_problem(
     assert photo is None or photo_id is None, "one photo: sent with it, or stored already"
     assert 0 < len(description) <= MAX_TEXT, "the boundary checks the length"
     if photo is not None:
-        photo_id = await store.add_photo(
-            tx, project_id=project_id, file_id=photo[0], file_unique_id=photo[1],
-            taken_by=raised_by, now=now,
+        photo_id = await photos.add(
+            tx, project_id=project_id, taken_by=raised_by, file_id=photo[0],
+            unique_id=photo[1], now=now,
         )  # fmt: skip
     category = category or flow.infer_category(description)
     problem_id = await store.create(

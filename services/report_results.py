@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from domain.photos import Sent
 from domain.report_fields import Refusal, ReportField
 from domain.workdays import WorkCalendar
 from services.report_steps import Facts, Line, Option
@@ -29,16 +30,17 @@ class Env:
     tz: ZoneInfo
     calendar: Callable[[], Awaitable[WorkCalendar]]  # for the status after a report
     board_dirty: Callable[[int], None] = lambda unit_id: None  # the unit's board shows it
+    photos_kept: Callable[[], None] = lambda: None  # a photo was stored: archive it now
 
 
 @dataclass(frozen=True)
 class Typed:
     """What a liaison sent: the text (cleaned at the boundary; a paste Telegram split arrives
-    joined, handlers.paste), or a photo with its caption."""
+    joined, handlers.paste), or a photo (or a file) with its caption."""
 
     update_id: int
     text: str = ""
-    photo: tuple[str, str] | None = None
+    photo: Sent | None = None  # a photo, or a file of any type
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from services.report_steps import (
     behaviour,
 )
 from services.reporting import begin, facts_of, steps_of
-from storage import Tx, audit, drafts, milestones, projects, report_fields, reports
+from storage import Tx, audit, drafts, milestones, photos, projects, report_fields, reports
 from storage import problem_events as events
 from storage import problems as problem_store
 from storage.drafts import Draft
@@ -62,13 +62,15 @@ async def submit(env: Env, person: Person, draft: Draft, nonce: str, update_id: 
             await reports.revisions_today(tx, project.id, day) != facts.revisions
         )
         if not outdated:
-            revision = await _store(tx, person, stored, facts, env.now)
+            revision, new_photo = await _store(tx, person, stored, facts, env.now)
             await drafts.delete(tx, person.tg_user_id)
             await audit.record(tx, person.id, "report.submit", project=project.code,
                                revision=revision)  # fmt: skip
     if outdated:
         return await begin(env, person, project, update_id, [("report.outdated", {})])
     env.board_dirty(project.unit_id)
+    if new_photo:  # committed: the archive may fetch it now
+        env.photos_kept()
     try:  # the report is saved whatever happens here; a status is recomputed on the next one
         await refresh_status(db, project.id, day, await env.calendar(), env.tz)
     except Exception:
@@ -79,9 +81,11 @@ async def submit(env: Env, person: Person, draft: Draft, nonce: str, update_id: 
     return Saved(project.code, project.name, revision, left)
 
 
-async def _store(tx: Tx, person: Person, draft: Draft, facts: Facts, now: datetime) -> int:
+async def _store(
+    tx: Tx, person: Person, draft: Draft, facts: Facts, now: datetime
+) -> tuple[int, bool]:
     """Write the revision and everything it says, each answer where its step's row of the
-    table keeps it; returns the revision's number."""
+    table keeps it; returns the revision's number and whether it brought a new photo."""
     day = date.fromisoformat(facts.day)
     # What a step not asked keeps: today's earlier answer (a correction), else nothing.
     parts: dict[str, Any] = {DONE: facts.baseline_yuan}
@@ -98,8 +102,10 @@ async def _store(tx: Tx, person: Person, draft: Draft, facts: Facts, now: dateti
         else:
             parts[b.store] = value
     photo = parts.get(PHOTO)
-    if isinstance(photo, list):  # sent in this report (else kept from the earlier one)
-        photo = await reports.new_photo(tx, facts.project_id, person.id, photo[0], photo[1])
+    new_photo = isinstance(photo, list)
+    if new_photo:  # sent in this report (else kept from the earlier one)
+        photo = await photos.add(tx, project_id=facts.project_id, taken_by=person.id,
+                                 file_id=photo[0], unique_id=photo[1], now=now)  # fmt: skip
     text, done, stage = parts[TEXT], parts[DONE], parts.get(STAGE)
     problem = await _problem(tx, person, facts, parts.get(PROBLEM), photo, now)
     earlier = await reports.earlier_texts(tx, facts.project_id, day)
@@ -122,7 +128,7 @@ async def _store(tx: Tx, person: Person, draft: Draft, facts: Facts, now: dateti
         await milestones.mark_done(tx, node[0], day, person.id)
     if stage:
         await projects.record_stage_date(tx, facts.project_id, stage, day)
-    return revision.revision
+    return revision.revision, new_photo
 
 
 async def _problem(

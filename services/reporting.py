@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from domain.choosing import match_listed
+from domain.photos import refusal as photo_refusal
 from domain.report_fields import Refusal, ReportField, label_key
 from messages import t
 from services.report_results import (
@@ -209,8 +210,12 @@ async def answer(env: Env, person: Person, draft: Draft, typed: Typed) -> Result
     facts = facts_of(draft)
     _, f = _step(draft)
     b = behaviour(f)
-    if b.photo and typed.photo:
-        return await _take(env.db, draft, f, list(typed.photo), typed.update_id)
+    if b.photo and typed.photo:  # checked before anything is downloaded
+        refusal = photo_refusal(typed.photo)
+        if refusal is not None:
+            return await current(env.db, draft, [refused(refusal)])
+        sent = [typed.photo.file_id, typed.photo.unique_id]
+        return await _take(env.db, draft, f, sent, typed.update_id)
     text = typed.text
     if not text:
         return await current(env.db, draft, [refused(Refusal("photo_expected" if b.photo

@@ -113,17 +113,6 @@ async def reword(tx: Tx, problem_id: int, description: str) -> bool:
     return bool(changed)
 
 
-async def add_photo(
-    tx: Tx, *, project_id: int, file_id: str, file_unique_id: str, taken_by: int, now: datetime
-) -> int:
-    """Keep a photo sent with a problem; its id."""
-    return await tx.insert(
-        "INSERT INTO photos (project_id, file_id, file_unique_id, taken_by, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (project_id, file_id, file_unique_id, taken_by, to_iso(now)),
-    )
-
-
 async def unlogged(db: Database | Tx) -> list[Problem]:
     """Problems an older version's /report inserted raw, not yet logged and announced.
 

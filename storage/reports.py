@@ -85,16 +85,6 @@ async def submit(tx: Tx, s: Submission) -> Revision:
     return dataclasses.replace(rev, id=revision_id)
 
 
-async def new_photo(
-    tx: Tx, project_id: int, person_id: int, file_id: str, unique_id: str | None
-) -> int:
-    return await tx.insert(
-        "INSERT INTO photos (project_id, file_id, file_unique_id, taken_by, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (project_id, file_id, unique_id or "", person_id, to_iso(utc_now())),
-    )
-
-
 @dataclass(frozen=True)
 class Latest:
     """Today's latest revision of a project's report, as a correction starts from it."""

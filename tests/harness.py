@@ -141,6 +141,12 @@ class RunningBot:
         assert self.app.bot_data.robots is not None
         return self.app.bot_data.robots
 
+    async def archive(self) -> int:
+        """Run one pass of the photo archive's downloads (those due by the bot's clock) to
+        completion, after any pass in progress; how many photos it archived."""
+        assert self.app is not None
+        return await self.app.bot_data.archive.run()
+
     async def tick(self, local: str | None = None) -> None:
         """Move the clock (if given) and run one scheduler tick to completion."""
         if local is not None:

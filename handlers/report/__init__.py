@@ -20,7 +20,7 @@ from callback_data import (
 )
 from domain.text import clean, clean_line
 from handlers import buttons
-from handlers.common import command_args, requires, sent_photo
+from handlers.common import command_args, requires, sent_file
 from handlers.context import Context
 from handlers.report.render import show
 from services import reporting
@@ -34,7 +34,7 @@ from storage.people import Person
 def env(context: Context) -> Env:
     """What the reporting service works with, for this update."""
     return Env(context.db, context.today(), context.now(), context.config.bot.timezone,
-               context.calendar, context.scheduler.board_dirty)  # fmt: skip
+               context.calendar, context.scheduler.board_dirty, context.photos_kept)  # fmt: skip
 
 
 @requires("liaison")
@@ -60,7 +60,7 @@ async def on_input(update: Update, context: Context, person: Person, draft: Draf
     typed = Typed(
         update_id=update.update_id,
         text=clean(message.text or message.caption or ""),
-        photo=sent_photo(message),
+        photo=sent_file(message),
     )
     await show(update, await reporting.answer(env(context), person, draft, typed))
 

@@ -96,6 +96,7 @@ _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|]')  # not allowed in file names on commo
 _TEXT_LIMIT = 4096
 _CAPTION_LIMIT = 1024
 _GET_FILE_LIMIT = 20 * 1024 * 1024
+DOWNLOAD = "download"  # fail_next's name for a file download (GET base_file_url/<path>)
 
 
 class _ApiError(Exception):
@@ -248,6 +249,7 @@ class FakeBotApi:
         self.strict_chats = strict_chats
         self.calls: list[ApiCall] = []
         self.downloads: list[str] = []  # file_paths the bot downloaded, in order
+        self.download_attempts: list[str] = []  # every download begun, failed ones too
 
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -414,7 +416,7 @@ class FakeBotApi:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         path = request.path
         if path.startswith("/file/bot"):
-            return self._handle_download(path.removeprefix("/file/bot"))
+            return await self._handle_download(path.removeprefix("/file/bot"))
         if not path.startswith("/bot"):
             return _json_response({"ok": False, "error_code": 404, "description": "Not Found"})
         token, _, raw_method = path.removeprefix("/bot").partition("/")
@@ -479,10 +481,18 @@ class FakeBotApi:
             else:
                 req.params[key] = _decode_param(key, str(value))
 
-    def _handle_download(self, rest: str) -> web.Response:
+    async def _handle_download(self, rest: str) -> web.Response:
         token, _, file_path = rest.partition("/")
         if token != self.token:
             return _json_response({"ok": False, "error_code": 401, "description": "Unauthorized"})
+        self.download_attempts.append(file_path)
+        self._touch()
+        fault = self._take_fault(DOWNLOAD, None)
+        if fault is not None and fault.hang is not None:
+            with contextlib.suppress(TimeoutError):  # hang, then serve the file
+                await asyncio.wait_for(self._stop_event.wait(), fault.hang)
+        elif fault is not None:
+            return _json_response(fault.error().payload())
         stored = self._files_by_path.get(file_path)
         if stored is None:
             return _json_response({"ok": False, "error_code": 404, "description": "Not Found"})
@@ -518,7 +528,9 @@ class FakeBotApi:
         for fault in self._faults:
             if fault.chat_id is not None and fault.chat_id != chat_id:
                 continue
-            if fault.method == method or (fault.method == "*" and method != "getUpdates"):
+            if fault.method == method or (
+                fault.method == "*" and method not in ("getUpdates", DOWNLOAD)
+            ):
                 fault.remaining -= 1
                 if fault.remaining <= 0:
                     self._faults.remove(fault)
@@ -983,9 +995,22 @@ class FakeBotApi:
     ) -> None:
         """Make the next ``count`` calls of ``method`` ("*" = any but getUpdates) fail with
         ``status`` (429 → RetryAfter), or with ``hang`` sleep that long then answer normally;
-        with ``chat_id``, only calls to that chat (one slow chat among many)."""
+        with ``chat_id``, only calls to that chat (one slow chat among many). ``"download"``
+        is a file download from ``base_file_url`` (not matched by "*")."""
         name = method if method == "*" else self._canonical_name(method)
         self._faults.append(_Fault(name, status, count, retry_after, hang, description, chat_id))
+
+    async def wait_download(self, *, after: int, timeout: float = 10.0) -> str:
+        """The file_path of the first download begun after ``after`` others had begun (pass
+        ``len(fake.download_attempts)`` taken before); it may still be in progress."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self.download_attempts) <= after:
+            remaining = deadline - loop.time()
+            if remaining <= 0 or self._stopping:
+                raise AssertionError(f"no download began within {timeout}s")
+            await self._changed.wait(remaining)
+        return self.download_attempts[after]
 
     def faults_left(self) -> int:
         """How many injected faults no call has taken yet (a test waits for one to be hit)."""
