@@ -114,10 +114,14 @@ async def send_document(
     *,
     filename: str,
     caption: str = "",
+    write_timeout: float | None = None,  # seconds for the upload; None: the bot's default
 ) -> Message:
     """Send a file; a caption too long for it continues as text. Returns the file's message."""
     head, rest = _caption_and_rest(caption)
-    message = await bot.send_document(chat_id, document, filename=filename, caption=head or None)
+    upload = {} if write_timeout is None else {"write_timeout": write_timeout}
+    message = await bot.send_document(
+        chat_id, document, filename=filename, caption=head or None, **upload
+    )
     if rest:
         await send_text(bot, chat_id, rest)
     return message

@@ -34,6 +34,7 @@ from domain import problem_flow as flow
 from domain import report_fields as rf
 from domain.bulletin import start_state
 from domain.money import wan_from_yuan
+from domain.photos import PHOTOS_DIR
 from domain.report_fields import ReportField
 from domain.status import UNREPORTED
 from domain.workdays import WorkCalendar
@@ -43,8 +44,8 @@ from storage import Database, facts, ledger_rows, problem_events, report_fields
 from storage import problems as store
 
 PAGE = 500  # rows read and written at a time
-TEXT, WRAP, MONEY, DAY, TIME, INT, PERCENT, NUMBER = (
-    "text", "wrap", "money", "day", "time", "int", "percent", "number",
+TEXT, WRAP, MONEY, DAY, TIME, INT, PERCENT, NUMBER, PHOTO = (
+    "text", "wrap", "money", "day", "time", "int", "percent", "number", "photo",
 )  # fmt: skip
 FORMATS = {MONEY: "#,##0.00", DAY: "yyyy-mm-dd", TIME: "yyyy-mm-dd hh:mm", INT: "0",
            PERCENT: "0.0%"}  # fmt: skip
@@ -58,6 +59,7 @@ _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 _HEAD_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _WRAP_ALIGN = Alignment(wrap_text=True, vertical="top")
 _TOP_ALIGN = Alignment(vertical="top")
+_LINK_FONT = Font(color="0563C1", underline="single")  # Excel's own hyperlink look
 
 # (catalog key of the header, width, kind) per sheet.
 PROJECT_COLUMNS = (
@@ -70,11 +72,12 @@ PROJECT_COLUMNS = (
 ENTRY_COLUMNS = (
     ("day", 12, DAY), ("code", 14, TEXT), ("name", 24, WRAP), ("unit", 12, TEXT),
     ("liaison", 10, TEXT), ("text", 48, WRAP), ("done", 14, MONEY), ("delta", 12, MONEY),
-    ("stage", 14, TEXT), ("problem", 30, WRAP), ("revisions", 8, INT), ("at", 17, TIME),
+    ("stage", 14, TEXT), ("problem", 30, WRAP), ("photo", 18, PHOTO), ("revisions", 8, INT),
+    ("at", 17, TIME),
 )  # fmt: skip
 PROBLEM_COLUMNS = (
     ("id", 6, INT), ("code", 14, TEXT), ("name", 22, WRAP), ("unit", 12, TEXT),
-    ("category", 8, TEXT), ("description", 36, WRAP), ("raiser", 10, TEXT),
+    ("category", 8, TEXT), ("description", 36, WRAP), ("photo", 18, PHOTO), ("raiser", 10, TEXT),
     ("raised", 17, TIME), ("department", 14, TEXT), ("deadline", 12, DAY), ("state", 10, TEXT),
     ("replied", 17, TIME), ("closed", 17, TIME), ("on_time", 9, TEXT), ("history", 60, WRAP),
 )  # fmt: skip
@@ -95,6 +98,23 @@ class Counts:
     projects: int = 0
     entries: int = 0
     problems: int = 0
+    photos: set[str] = field(default_factory=set)  # archived files the ledger links to
+    photos_pending: int = 0  # photos it names that are not archived yet
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A row's photo: its archived file (linked as photos/<name>), or None while Telegram
+    holds the only copy."""
+
+    name: str | None
+
+    def count(self, counts: Counts) -> Photo:
+        if self.name:
+            counts.photos.add(self.name)
+        else:
+            counts.photos_pending += 1
+        return self
 
 
 @dataclass
@@ -148,6 +168,8 @@ class Sheet:
     def _cell(self, kind: str, value: Any) -> WriteOnlyCell:
         if kind == MONEY and value is not None:
             value = wan_from_yuan(value)
+        if kind == PHOTO:
+            return self._photo(value)
         cell = WriteOnlyCell(self.ws, value=value)
         if isinstance(value, str):
             _as_text(cell, value)
@@ -155,6 +177,20 @@ class Sheet:
         cell.alignment = _WRAP_ALIGN if kind == WRAP else _TOP_ALIGN
         if kind in FORMATS:
             cell.number_format = FORMATS[kind]
+        return cell
+
+    def _photo(self, photo: Photo | None) -> WriteOnlyCell:
+        """The file name as text, linked to photos/<name> beside the workbook (a hyperlink of
+        the sheet, not a HYPERLINK formula: the cell holds data only)."""
+        text = None if photo is None else photo.name or t("export.photo_pending")
+        cell = WriteOnlyCell(self.ws, value=text)
+        if text is not None:
+            _as_text(cell, text)
+        if photo is not None and photo.name:
+            cell.hyperlink = f"{PHOTOS_DIR}/{photo.name}"
+            cell.font = _LINK_FONT
+        cell.border = _BORDER
+        cell.alignment = _TOP_ALIGN
         return cell
 
 
@@ -184,9 +220,9 @@ async def build(db: Database, path: Path, scope: Scope) -> Counts:
         fields = await report_fields.for_export(db, scope.start, scope.end)
         columns, labels = field_columns(fields)
         sheet = Sheet.create(wb, "entries", ENTRY_COLUMNS + columns, title, labels)
-        counts.entries = await _entries(db, sheet, scope, fields)
+        counts.entries = await _entries(db, sheet, scope, fields, counts)
         sheet = Sheet.create(wb, "problems", PROBLEM_COLUMNS, title)
-        counts.problems = await _problems(db, sheet, scope)
+        counts.problems = await _problems(db, sheet, scope, counts)
         await asyncio.to_thread(wb.save, path)
     except BaseException:
         _discard(wb)
@@ -260,7 +296,9 @@ def field_columns(
     return columns, labels
 
 
-async def _entries(db: Database, sheet: Sheet, scope: Scope, fields: list[ReportField]) -> int:
+async def _entries(
+    db: Database, sheet: Sheet, scope: Scope, fields: list[ReportField], counts: Counts
+) -> int:
     count = 0
     while True:
         rows = await ledger_rows.entry_page(
@@ -274,16 +312,17 @@ async def _entries(db: Database, sheet: Sheet, scope: Scope, fields: list[Report
             count += 1
             stage = f"{r.stage_before or '—'}→{r.stage_after}" if r.stage_after else ""
             given = answers.get(r.revision_id, {})
+            photo = Photo(r.photo_name).count(counts) if r.photo_id is not None else None
             values.append((
                 r.report_date, r.code, r.name, r.unit, r.liaison, r.text, r.done_yuan,
-                max(r.done_yuan - r.baseline_yuan, 0), stage, r.problem, r.revision,
+                max(r.done_yuan - r.baseline_yuan, 0), stage, r.problem, photo, r.revision,
                 _local(r.created_at, scope.tz),
                 *(rf.cell_value(f, given[f.id]) if f.id in given else None for f in fields),
             ))  # fmt: skip
         await asyncio.to_thread(sheet.write, values)
 
 
-async def _problems(db: Database, sheet: Sheet, scope: Scope) -> int:
+async def _problems(db: Database, sheet: Sheet, scope: Scope, counts: Counts) -> int:
     count, after = 0, 0
     while True:
         found = await store.page(db, scope.project_ids, scope.start, scope.end, after, PAGE)
@@ -301,10 +340,11 @@ async def _problems(db: Database, sheet: Sheet, scope: Scope) -> int:
                 )
             else:
                 timely = ""
+            photo = Photo(p.photo_name).count(counts) if p.photo_file_id else None
             values.append((
                 p.id, p.code, p.project, p.unit, flow.LABELS.get(p.category, p.category),
-                p.description, p.raiser, _local(p.created_at, scope.tz), p.owner, p.deadline,
-                t(f"problems.state_{p.state}"), _local(p.replied_at, scope.tz),
+                p.description, photo, p.raiser, _local(p.created_at, scope.tz), p.owner,
+                p.deadline, t(f"problems.state_{p.state}"), _local(p.replied_at, scope.tz),
                 _local(p.closed_at, scope.tz), timely, history,
             ))  # fmt: skip
         await asyncio.to_thread(sheet.write, values)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from domain.photos import file_name
 from storage.db import Database, Tx
 from timeutil import from_iso, to_iso
 
@@ -99,6 +100,8 @@ class LedgerEntry:
     problem: str | None  # the problem raised with it
     revision: int
     created_at: datetime  # of the latest revision (UTC)
+    photo_id: int | None = None  # the site photo sent with it
+    photo_name: str | None = None  # its archived file; None while it is being downloaded
 
 
 async def entry_page(
@@ -116,7 +119,8 @@ async def entry_page(
         SELECT v.id AS revision_id, r.report_date, p.code, p.name, u.name AS unit,
                pe.name AS liaison, v.text,
                v.done_yuan, r.baseline_yuan, v.stage_before, v.stage_after,
-               pr.description AS problem, v.revision, v.created_at
+               pr.description AS problem, v.revision, v.created_at, v.photo_id, ph.sha256,
+               ph.extension
         FROM reports r
         JOIN report_revisions v ON v.report_id = r.id
              AND v.revision = (SELECT MAX(revision) FROM report_revisions WHERE report_id = r.id)
@@ -124,6 +128,7 @@ async def entry_page(
         JOIN units u ON u.id = p.unit_id
         JOIN people pe ON pe.id = v.person_id
         LEFT JOIN problems pr ON pr.id = v.problem_id
+        LEFT JOIN photos ph ON ph.id = v.photo_id
         WHERE r.report_date BETWEEN ? AND ?{where}
         ORDER BY r.report_date, u.name, p.code LIMIT ? OFFSET ?
         """,
@@ -131,9 +136,10 @@ async def entry_page(
     )
     return [
         LedgerEntry(**{
-            **{k: r[k] for k in r.keys()},  # noqa: SIM118 - sqlite3.Row
+            **{k: r[k] for k in r.keys() if k not in ("sha256", "extension")},  # noqa: SIM118
             "report_date": date.fromisoformat(r["report_date"]),
             "created_at": from_iso(r["created_at"]),
+            "photo_name": file_name(r["sha256"], r["extension"]) if r["sha256"] else None,
         })
         for r in rows
     ]  # fmt: skip

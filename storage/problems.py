@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from domain.photos import file_name
 from storage.db import Database, Tx
 from storage.departments import departments_of
 from storage.people import Person
@@ -40,6 +41,7 @@ class Problem:
     photo_file_id: str | None
     round: int
     version: int
+    photo_name: str | None = None  # the photo's file in the archive; None: none, or not yet
 
     @property
     def owner(self) -> str:
@@ -52,7 +54,7 @@ SELECT pr.id, pr.project_id, p.code, p.name AS project, p.unit_id, u.name AS uni
        pr.raised_by, pe.name AS raiser, pr.description, pr.category, pr.state,
        pr.department_id, d.name AS department, pr.deadline, pr.created_at, pr.assigned_at,
        pr.replied_at, pr.resolved_at, pr.closed_at, pr.closed_on, ph.file_id AS photo_file_id,
-       pr.round, pr.version
+       pr.round, pr.version, ph.sha256 AS photo_sha256, ph.extension AS photo_extension
 FROM problems pr
 JOIN projects p ON p.id = pr.project_id
 JOIN units u ON u.id = p.unit_id
@@ -78,6 +80,7 @@ def _problem(r) -> Problem:
         _time(r["assigned_at"]), _time(r["replied_at"]), _time(r["resolved_at"]),
         _time(r["closed_at"]), _day(r["closed_on"]), r["photo_file_id"], r["round"],
         r["version"],
+        file_name(r["photo_sha256"], r["photo_extension"]) if r["photo_sha256"] else None,
     )  # fmt: skip
 
 
