@@ -9,6 +9,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from domain.photos import file_name
 from storage.db import BUSY_TIMEOUT_MS, Database, Reads, Tx
 
 
@@ -117,10 +118,18 @@ class Photo:
     file_unique_id: str
     taken_by: str
     created_at: str
+    sha256: str | None = None  # None: not in the archive yet
+    extension: str | None = None
+
+    @property
+    def archived(self) -> str | None:
+        """The archived file's name, or None."""
+        return file_name(self.sha256, self.extension or "") if self.sha256 else None
 
 
 _PHOTO = """
-SELECT ph.id, ph.project_id, ph.file_id, ph.file_unique_id, pe.name AS taken_by, ph.created_at
+SELECT ph.id, ph.project_id, ph.file_id, ph.file_unique_id, pe.name AS taken_by, ph.created_at,
+       ph.sha256, ph.extension
 FROM photos ph JOIN people pe ON pe.id = ph.taken_by
 """
 

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from domain import problem_flow as flow
+from domain.photos import mime_of
 from ledger.export_xlsx import Scope, build
 from ledger.period import month_bounds, parse_period
 from messages import t
@@ -200,11 +201,14 @@ async def photo(request: web.Request) -> web.StreamResponse:
     found = await dashboard.photo(site.db, photo_id)
     if found is None or not _viewer(request).sees_project(found.project_id):
         raise web.HTTPNotFound()
-    content = await site.photos.get(found.file_id)
+    cache = {"Cache-Control": "private, max-age=86400"}
+    kept = await site.photos.archived(found.archived)
+    if kept is not None:  # the city's own copy
+        return web.FileResponse(kept, headers={**cache, "Content-Type": mime_of(kept.name)})
+    content = await site.photos.get(found.file_id)  # not archived yet: through the bot
     if content is None:
         raise web.HTTPNotFound()
-    return web.Response(body=content, content_type=image_type(content),
-                        headers={"Cache-Control": "private, max-age=86400"})  # fmt: skip
+    return web.Response(body=content, content_type=image_type(content), headers=cache)
 
 
 def add_routes(app: web.Application) -> None:

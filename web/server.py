@@ -14,6 +14,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from telegram import Bot
 
+from archive import PhotoFolder
 from config import Config
 from domain.workdays import WorkCalendar
 from storage import Database, web_sessions
@@ -87,7 +88,7 @@ class WebServer:
             now=now,
             snapshots=SnapshotCache(db, config.storage_path, config.bot.timezone, calendar, now),
             templates=render.environment(config.bot.timezone),
-            photos=PhotoFetcher(bot),
+            photos=PhotoFetcher(bot, PhotoFolder.beside(config.storage_path)),
             prefix=prefix,
         )
         self._runner: web.AppRunner | None = None

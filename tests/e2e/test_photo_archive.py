@@ -4,10 +4,12 @@ retried until they are on disk (a restart included), refused when they are no ph
 from __future__ import annotations
 
 import hashlib
+import re
 import stat
 from datetime import timedelta
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from tests.e2e.conftest import invite, join, person
@@ -195,3 +197,28 @@ async def test_a_problem_refuses_a_file_that_is_no_photo_or_too_big(
     done = await zhang.press(with_buttons(ask), "不附照片", until="已登记")
     assert "已登记问题" in joined(done)
     assert rows(db_path, "SELECT photo_id FROM problems") == [(None,)]
+
+
+async def test_the_dashboard_shows_the_archived_copy_and_fetches_the_rest_through_the_bot(
+    zhang: Talk, city: RunningBot, fake: FakeBotApi, admin: Talk
+) -> None:
+    kept, late = site_photo("web-kept"), site_photo("web-late")
+    await report(zhang, "XM-001", 进展="外墙保温", 照片=kept)
+    await city.archive()
+    fake.fail_next("download", status=500, count=1)
+    await report(zhang, "XM-003", 进展="操场铺设", 照片=late)
+    await city.archive()  # failed once: waits for its next try
+    link = re.search(r"https?://\S+/login/\S+", await admin.text("/web", until="/login/"))
+    assert link is not None
+    base = link.group(0).split("/login/")[0]
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        async with http.get(link.group(0)) as signed_in:
+            assert signed_in.status == 200
+        tried = len(fake.download_attempts)
+        async with http.get(f"{base}/photos/1") as answer:
+            assert (answer.status, answer.content_type) == (200, "image/png")
+            assert await answer.read() == kept
+        assert len(fake.download_attempts) == tried  # from the archive, not from Telegram
+        async with http.get(f"{base}/photos/2") as answer:
+            assert answer.status == 200 and await answer.read() == late
+        assert len(fake.download_attempts) == tried + 1  # not archived yet: through the bot
