@@ -135,6 +135,9 @@ async def run_demo(out: Path, serve: bool = False) -> int:
             await weekly_to_robots(bot, "2026-11-30 09:00")
             await bot.tick("2026-12-01 09:00")
             await fake.wait_idle()
+            # The site photo is the city's own by now; the office takes the month with it.
+            await bot.archive()
+            await admin.say("/export 照片 2026-11", until="包：照片")
             # The Monday meeting: the leader opens the dashboard from /web.
             web = await screenshots(bot, admin, talk[3001], work, out)
             link = await web_link(talk[3001])
@@ -148,11 +151,14 @@ async def run_demo(out: Path, serve: bool = False) -> int:
         shutil.rmtree(out, ignore_errors=True)
         fake.dump_outbox(out, names)
     shutil.copyfile(work / "jinzhan.sqlite3", out / "jinzhan.sqlite3")
+    shutil.copytree(work / "photos", out / "photos")  # the archive, named by SHA-256
     if (work / "web").exists():
         shutil.copytree(work / "web", out / "web")
     shutil.rmtree(work, ignore_errors=True)
     print("\n".join(lines))
     print(f"\n— what the bot sent, and the database, are in {out}/")
+    kept = sorted(p.name for p in (out / "photos").iterdir())
+    print(f"— the site photos the city keeps (photos/ beside the database): {', '.join(kept)}")
     print(f"— the dashboard's link, as {leader} got it from /web: {link}")
     print("  (it works while the bot runs: `scripts/run demo --serve` keeps it running)")
     print("\n".join(web))

@@ -3,6 +3,7 @@ retried until they are on disk (a restart included), refused when they are no ph
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import stat
@@ -16,8 +17,20 @@ from tests.e2e.conftest import invite, join, person
 from tests.e2e.test_problems import raise_problem
 from tests.e2e.test_report_flow import PNG
 from tests.fakebot import FakeBotApi
-from tests.harness import RunningBot, Talk, answer_report, joined, report, rows, with_buttons
+from tests.harness import (
+    BotProcess,
+    RunningBot,
+    Talk,
+    answer_report,
+    joined,
+    report,
+    rows,
+    seed_liaisons,
+    with_buttons,
+)
 from timeutil import from_iso
+
+CRASH_ID = 71_000
 
 
 def site_photo(tag: str) -> bytes:
@@ -222,3 +235,32 @@ async def test_the_dashboard_shows_the_archived_copy_and_fetches_the_rest_throug
         async with http.get(f"{base}/photos/2") as answer:
             assert answer.status == 200 and await answer.read() == late
         assert len(fake.download_attempts) == tried + 1  # not archived yet: through the bot
+
+
+async def test_a_download_cut_off_by_a_crash_completes_after_the_restart(tmp_path: Path) -> None:
+    """kill -9 while the photo is downloading: its row is on disk, the next start fetches it."""
+    db_path = tmp_path / "crash.sqlite3"
+    await seed_liaisons(db_path, 1, CRASH_ID)
+    photo = site_photo("crash")
+    async with FakeBotApi() as fake:
+        bot = BotProcess(fake, db_path, tmp_path)
+        await bot.start()
+        try:
+            talk = Talk(fake, fake.user(CRASH_ID, "联络员0"))
+            fake.fail_next("download", hang=60)
+            saved = await report(talk, "P-00000", 进展="管网铺设1.2公里", 照片=photo)
+            assert "已保存" in joined(saved)
+            await fake.wait_download(after=0)
+            await bot.kill()
+            assert rows(db_path, "SELECT tries FROM photo_downloads") == [(0,)]
+            fake.clear_faults()
+            await bot.start()
+            await fake.wait_download(after=1, timeout=30)
+            for _ in range(200):  # the file, then its row: a few ms after the download
+                if not rows(db_path, "SELECT 1 FROM photo_downloads"):
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await bot.kill()
+    assert archive_files(db_path) == [archived_name(photo)]
+    assert rows(db_path, "SELECT COUNT(*) FROM photo_downloads") == [(0,)]
