@@ -20,6 +20,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackContext
 
 import sender
+from archive.folder import PhotoFolder
 from domain.schedule_kinds import REMIND, REMINDERS
 from domain.workdays import WorkCalendar
 from messages import t
@@ -130,7 +131,9 @@ class Scheduler:
 
     def _dispatcher(self, items) -> Dispatcher:
         deadline = items["board"].at.strftime("%H:%M")
-        return Dispatcher(self.app.bot, self.db, self._svc.config.bot.timezone, deadline)
+        config = self._svc.config
+        return Dispatcher(self.app.bot, self.db, config.bot.timezone, deadline,
+                          PhotoFolder.beside(config.storage_path))  # fmt: skip
 
     async def _warn_unknown_year(self, now: datetime, calendar: WorkCalendar) -> None:
         year = local_date(now, self._svc.config.bot.timezone).year

@@ -22,6 +22,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 import sender
+from archive.folder import PhotoFolder
+from archive.strip import caption, month_strip
 from domain.text import clean_line
 from domain.workdays import WorkCalendar
 from scheduler import render
@@ -52,11 +54,14 @@ def markup(buttons: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
 class Dispatcher:
     """Sends due outbox rows through one Bot."""
 
-    def __init__(self, bot: Bot, db: Database, tz, deadline: str) -> None:
+    def __init__(
+        self, bot: Bot, db: Database, tz, deadline: str, photos: PhotoFolder | None = None
+    ) -> None:
         self.bot = bot
         self.db = db
         self.tz = tz
         self.deadline = deadline
+        self.photos = photos  # the archive, for the monthly 晾晒 strip
 
     async def run(self, now: datetime, calendar: WorkCalendar) -> int:
         """Send every due row; return how many were sent."""
@@ -88,7 +93,17 @@ class Dispatcher:
             return await render.digest(self.db, date.fromisoformat(spec["day"]), spec["unit_id"])
         if kind in PERIODIC:
             return await self._render_periodic(kind, spec)
+        if kind == "strip":
+            return await self._strip(spec)
         return render.Rendered(spec["text"], [])
+
+    async def _strip(self, spec: dict) -> render.Rendered | None:
+        """The month's 晾晒 strip; None (skipped) for a month without archived photos."""
+        end = date.fromisoformat(spec["end"])
+        found = self.photos and await month_strip(
+            self.db, self.photos, date.fromisoformat(spec["start"]), end
+        )
+        return render.Rendered(caption(found, end), [], photo=found.image) if found else None
 
     async def _render_periodic(self, kind: str, spec: dict) -> render.Rendered | None:
         p = self._periodic

@@ -128,7 +128,8 @@ def _month_specs(end: date, renders: tuple[str, ...] | None) -> list[tuple[str, 
     """(render, spec) of the month ending `end`: the bulletin, its figures, the ledger, and
     after a quarter's last month its flags; `renders` picks some of them."""
     spec = {"start": end.replace(day=1).isoformat(), "end": end.isoformat()}
-    found = [(r, {"render": r, **spec}) for r in ("monthly", "monthly_text", "ledger")]
+    # strip: the month's site photos (archive.strip); robots name the renders they take
+    found = [(r, {"render": r, **spec}) for r in ("monthly", "monthly_text", "strip", "ledger")]
     if end.month % 3 == 0:  # a quarter just ended: red and yellow flags by its theme
         start = end.replace(month=end.month - 2, day=1).isoformat()
         found.append(("quarterly", {"render": "quarterly", **spec, "start": start}))

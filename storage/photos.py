@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from domain.photos import file_name
 from storage.db import Database, Tx
@@ -87,3 +87,34 @@ async def name_of(db: Database | Tx, photo_id: int) -> str | None:
     if row is None or row["sha256"] is None:
         return None
     return file_name(row["sha256"], row["extension"])
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A report's archived photo as the monthly strip shows it."""
+
+    name: str  # the archived file
+    code: str
+    project: str
+    day: str  # the report's local day
+
+
+async def showcase(db: Database | Tx, start: date, end: date, limit: int) -> list[Shown]:
+    """The newest archived photo of each project's reports between the two days, newest
+    first, at most `limit` projects."""
+    rows = await db.fetchall(
+        """
+        SELECT sha256, extension, code, name, day FROM (
+            SELECT ph.sha256, ph.extension, p.code, p.name, r.report_date AS day,
+                   ph.id AS photo_id, ROW_NUMBER() OVER (
+                       PARTITION BY p.id ORDER BY r.report_date DESC, v.id DESC) AS newest
+            FROM reports r JOIN report_revisions v ON v.report_id = r.id
+            JOIN photos ph ON ph.id = v.photo_id JOIN projects p ON p.id = ph.project_id
+            WHERE r.report_date BETWEEN ? AND ? AND ph.sha256 IS NOT NULL
+        ) WHERE newest = 1 ORDER BY day DESC, photo_id DESC LIMIT ?
+        """,
+        (start.isoformat(), end.isoformat(), limit),
+    )
+    return [
+        Shown(file_name(r["sha256"], r["extension"]), r["code"], r["name"], r["day"]) for r in rows
+    ]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from PIL import Image
 
 from tests.e2e.conftest import invite, join, person
 from tests.e2e.test_photo_archive import archived_name, site_photo
@@ -18,6 +19,7 @@ from tests.fakebot import ApiCall, FakeBotApi
 from tests.harness import RunningBot, Talk, joined, report
 
 LEDGER = "ledger_2026-11-01_2026-11-23.xlsx"  # inside the zip: the month up to today
+LEADERS = -1001
 
 
 @pytest.fixture
@@ -109,3 +111,59 @@ async def test_photos_over_50_mb_go_in_parts_each_with_the_ledger(
             assert zipped.namelist()[0] == LEDGER  # each part opens on its own
             inside += zipped.namelist()[1:]
     assert sorted(inside) == sorted(f"photos/{hashlib.sha256(p).hexdigest()}.jpg" for p in big)
+
+
+def picture(color: str) -> bytes:
+    """A real photo-like image (Pillow must decode it for the strip)."""
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), color).save(out, "JPEG")
+    return out.getvalue()
+
+
+async def test_the_monthly_push_shows_the_months_newest_photo_of_each_project(
+    zhang: Talk, city: RunningBot, fake: FakeBotApi, admin: Talk
+) -> None:
+    fake.add_to_group(admin.user, LEADERS, "市领导群")
+    cursor = fake.cursor()
+    fake.send_text(admin.user, "/bindgroup leaders", chat_id=LEADERS, chat_title="市领导群")
+    await fake.wait_reply(LEADERS, after=cursor, contains="✅")
+    city.clock.set("2026-11-20 10:00")
+    await report(zhang, "XM-001", 进展="基础施工", 照片=picture("#0000ff"))
+    await report(zhang, "XM-003", 进展="教学楼封顶", 照片=picture("#00ff00"))
+    city.clock.set("2026-11-27 10:00")
+    await report(zhang, "XM-001", 进展="主体施工", 照片=picture("#ff0000"))  # its newest
+    await raise_problem(zhang, "XM-001", "用地", "临时用地未批", photo=picture("#000000"))
+    await city.archive()
+
+    await city.tick("2026-12-01 09:00")
+    await fake.wait_idle()
+    (strip,) = [c for c in fake.sent_to(LEADERS) if "现场晾晒" in (c.text or "")]
+    assert strip.method == "sendPhoto"
+    assert strip.text.splitlines() == [
+        "📸 11月现场晾晒：2 个项目本月最新的现场照片",
+        "1. XM-001 城东污水处理厂（11-27）",
+        "2. XM-003 第一中学扩建（11-20）",
+    ]
+    (content,) = strip.files.values()
+    image = Image.open(io.BytesIO(content))
+    assert image.size == (2 * 480 + 3 * 8, 360 + 2 * 8)  # two photos side by side
+    red, green, _ = image.convert("RGB").getpixel((8 + 240, 8 + 200))  # photo 1's middle
+    assert red > 200 and green < 60  # XM-001's newest (red), not its first (blue)
+    _, green, _ = image.convert("RGB").getpixel((16 + 480 + 240, 8 + 200))
+    assert green > 200
+
+
+async def test_a_month_without_archived_photos_has_no_strip(
+    zhang: Talk, city: RunningBot, fake: FakeBotApi, admin: Talk
+) -> None:
+    fake.add_to_group(admin.user, LEADERS, "市领导群")
+    cursor = fake.cursor()
+    fake.send_text(admin.user, "/bindgroup leaders", chat_id=LEADERS, chat_title="市领导群")
+    await fake.wait_reply(LEADERS, after=cursor, contains="✅")
+    fake.fail_next("download", status=500, count=1)
+    await report(zhang, "XM-001", 进展="基础施工", 照片=site_photo("not-yet"))
+    await city.archive()  # not archived: the strip shows only the city's own copies
+    await city.tick("2026-12-01 09:00")
+    await fake.wait_idle()
+    assert "月度通报" in "".join(c.text or "" for c in fake.sent_to(LEADERS))
+    assert not [c for c in fake.sent_to(LEADERS) if "晾晒" in (c.text or "")]
