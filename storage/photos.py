@@ -65,31 +65,6 @@ async def failed(tx: Tx, photo_id: int, tries: int, next_try: datetime, error: s
 
 
 @dataclass(frozen=True)
-class Download:
-    """A download still to do, as an operator looks at it."""
-
-    photo_id: int
-    tries: int
-    next_try_at: str
-    last_error: str | None
-
-
-async def pending(db: Database | Tx) -> list[Download]:
-    rows = await db.fetchall(
-        "SELECT photo_id, tries, next_try_at, last_error FROM photo_downloads ORDER BY photo_id"
-    )
-    return [Download(**dict(r)) for r in rows]
-
-
-async def name_of(db: Database | Tx, photo_id: int) -> str | None:
-    """The archived file's name, or None while the photo is not archived."""
-    row = await db.fetchone("SELECT sha256, extension FROM photos WHERE id = ?", (photo_id,))
-    if row is None or row["sha256"] is None:
-        return None
-    return file_name(row["sha256"], row["extension"])
-
-
-@dataclass(frozen=True)
 class Shown:
     """A report's archived photo as the monthly strip shows it."""
 
