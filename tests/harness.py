@@ -142,8 +142,7 @@ class RunningBot:
         return self.app.bot_data.robots
 
     async def archive(self) -> int:
-        """Run one pass of the photo archive's downloads (those due by the bot's clock) to
-        completion, after any pass in progress; how many photos it archived."""
+        """One pass of the photo archive's due downloads (after any pass in progress)."""
         assert self.app is not None
         return await self.app.bot_data.archive.run()
 
@@ -320,10 +319,6 @@ def with_buttons(calls: list[ApiCall]) -> ApiCall:
     raise AssertionError(f"no message with buttons in {[c.text for c in calls]}")
 
 
-async def settle(seconds: float = 0.05) -> None:
-    await asyncio.sleep(seconds)
-
-
 def joined(calls: list[ApiCall]) -> str:
     return "\n".join(c.text or "" for c in calls)
 
@@ -372,11 +367,6 @@ def project_row(code: str, unit: str = "城关区", leader: str | None = None) -
     )  # fmt: skip
 
 
-def liaison_project(i: int, unit: str = "城关区") -> ProjectRow:
-    """The i-th project of a generated city (one per liaison)."""
-    return project_row(f"P-{i:05d}", unit)
-
-
 async def seed_liaisons(
     db_path: Path, count: int, first_id: int, year: int = 2026, *, scheduled: bool = False
 ) -> None:
@@ -392,7 +382,8 @@ async def seed_liaisons(
         async with db.transaction() as tx:
             for kind in () if scheduled else KINDS:
                 await schedule.set_enabled(tx, kind, False, None)
-            await projects.upsert_imported(tx, [liaison_project(i) for i in range(count)], year)
+            generated = [project_row(f"P-{i:05d}") for i in range(count)]  # one per liaison
+            await projects.upsert_imported(tx, generated, year)
             ids = {r["code"]: r["id"] for r in await tx.fetchall("SELECT id, code FROM projects")}
             for i in range(count):
                 pid = await people.upsert(tx, first_id + i, f"联络员{i}", None)
