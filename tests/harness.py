@@ -143,8 +143,7 @@ class RunningBot:
 
     async def archive(self) -> int:
         """One pass of the photo archive's due downloads (after any pass in progress)."""
-        assert self.app is not None
-        return await self.app.bot_data.archive.run()
+        return await self.app.bot_data.archive.run()  # type: ignore[union-attr]
 
     async def tick(self, local: str | None = None) -> None:
         """Move the clock (if given) and run one scheduler tick to completion."""
