@@ -15,7 +15,6 @@ from archive import Archiver, PhotoFolder
 from config import Config
 from handlers.context import CONTEXT_TYPES
 from handlers.menu import set_all_menus, set_person_menu
-from ranking import service as ranking
 from runtime import BotData, Services
 from services.people import apply_config_admins
 from services.workdays import work_calendar
@@ -108,7 +107,6 @@ async def _on_startup(app: Application) -> None:
     config = state.config
     db = await Database.open(config.storage_path)
     state.services = Services(db=db, config=config)
-    ranking.configure(config.scoring, config.thresholds)
     dropped = await apply_config_admins(db, config.bot.admins)
     await set_all_menus(app.bot, db)
     for person in dropped:  # no longer admins: their own menu loses the admin commands

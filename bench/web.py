@@ -29,8 +29,9 @@ from zoneinfo import ZoneInfo
 import aiohttp
 
 from bench.common import machine
-from bench.ranking import generate
+from bench.ranking.province import generate
 from config import parse_config
+from domain.weights import ScoringConfig
 from domain.workdays import WorkCalendar
 from storage import Database, people
 from web.server import WebServer
@@ -96,7 +97,9 @@ async def measure(path: Path, runs: int) -> list[tuple[str, float, float]]:
             # own event loop meanwhile, against making it on the loop as /rank does?
             cold, late = await _lagged(server.site.snapshots.get)
             today = NOW.astimezone(TZ).date()
-            inline, late_inline = await _lagged(lambda: take(db, today, NOW, WorkCalendar(), TZ))
+            inline, late_inline = await _lagged(
+                lambda: take(db, today, NOW, WorkCalendar(), TZ, ScoringConfig())
+            )
             results.append(("cold", cold, late))
             results.append(("inline", inline, late_inline))
             for label, path_ in PAGES:
@@ -135,7 +138,7 @@ async def snapshot_cost(path: Path, runs: int) -> list[float]:
     db = await Database.open(path)
     try:
         today = NOW.astimezone(TZ).date()
-        return [await _timed(lambda: take(db, today, NOW, WorkCalendar(), TZ))
+        return [await _timed(lambda: take(db, today, NOW, WorkCalendar(), TZ, ScoringConfig()))
                 for _ in range(runs)]  # fmt: skip
     finally:
         await db.close()

@@ -10,7 +10,6 @@ today as it stands: today's reports count, today's silence not yet (domain.repor
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,19 +21,10 @@ from domain.scoring import Explanation, MetricLine, explain_project, explain_uni
 from domain.status import ProjectFacts, Status, Thresholds, status
 from domain.weights import ScoringConfig
 from domain.workdays import WorkCalendar
-from storage import Database, facts, schedule
+from storage import Database, facts, projects, schedule, snapshots
 from storage import status as stored_status
 
 log = logging.getLogger(__name__)
-# Set from the config file at startup (configure); these defaults serve tests and tools.
-CONFIG = ScoringConfig()
-THRESHOLDS = Thresholds()
-
-
-def configure(scoring: ScoringConfig, thresholds: Thresholds) -> None:
-    """Use the deployment's weights, groups, flags and thresholds from now on."""
-    global CONFIG, THRESHOLDS
-    CONFIG, THRESHOLDS = scoring, thresholds
 
 
 def week_of(day: date) -> tuple[str, date, date]:
@@ -50,11 +40,13 @@ async def refresh_statuses(
     today: date,
     calendar: WorkCalendar,
     tz: ZoneInfo,
+    thresholds: Thresholds,
     *,
     run: tuple[str, str] | None = None,
 ) -> dict[int, Status] | None:
     """Recompute and store the status of `project_ids` (None: every project) as of `today`,
-    the local day now going on; red stays at least yellow until caught up.
+    the local day now going on, by the deployment's `thresholds`; red stays at least yellow
+    until caught up. Reads today's reports and each project's running totals only.
 
     `run` is the (kind, period) of the daily run, claimed in the same transaction as the
     write, so that the run happens once however many ticks, restarts or catch-ups ask for
@@ -62,12 +54,9 @@ async def refresh_statuses(
     """
     if project_ids is not None and not project_ids:
         return {}
-    # Silence only meets a threshold: look back over that many workdays, not months.
-    enough = calendar.previous_workdays(today, THRESHOLDS.no_progress_workdays + 1, include=False)
-    found = await facts.load(db, today, today, calendar, tz, project_ids, CONFIG.unit_groups,
-                             day_over=False, look_back=min(enough, default=today))  # fmt: skip
+    found = await facts.load(db, today, today, calendar, tz, project_ids, day_over=False)
     memory = await stored_status.stored(db, project_ids)
-    current = {f.project_id: status(f, today, THRESHOLDS, memory.get(f.project_id)) for f in found}
+    current = {f.project_id: status(f, today, thresholds, memory.get(f.project_id)) for f in found}
     async with db.transaction() as tx:
         if run is not None and not await schedule.claim_run(tx, *run, "schedule", None):
             return None
@@ -76,10 +65,15 @@ async def refresh_statuses(
 
 
 async def refresh_status(
-    db: Database, project_id: int, today: date, calendar: WorkCalendar, tz: ZoneInfo
+    db: Database,
+    project_id: int,
+    today: date,
+    calendar: WorkCalendar,
+    tz: ZoneInfo,
+    thresholds: Thresholds,
 ) -> Status | None:
     """One project's status recomputed after its report (see ``refresh_statuses``)."""
-    found = await refresh_statuses(db, [project_id], today, calendar, tz)
+    found = await refresh_statuses(db, [project_id], today, calendar, tz, thresholds)
     return (found or {}).get(project_id)
 
 
@@ -102,37 +96,42 @@ class Week:
 
 
 async def score_week(
-    db: Database, as_of: date, calendar: WorkCalendar, tz: ZoneInfo, *, save: bool = True
+    db: Database,
+    as_of: date,
+    calendar: WorkCalendar,
+    tz: ZoneInfo,
+    config: ScoringConfig,
+    *,
+    save: bool = True,
 ) -> Week:
-    """Score the week ending `as_of` (Monday..as_of), compare with the week before, and keep a
-    snapshot so next week's changes and /rank of a past week are facts."""
+    """Score the week ending `as_of` (Monday..as_of) by the deployment's weights, caps, flags
+    and groups (`config`), compare with the week before, and keep a snapshot so next week's
+    changes and /rank of a past week are facts. Reads the week's reports only."""
     period, monday, _ = week_of(as_of)
-    # Scores count the week's real progress; silence (status) is not theirs to look back for.
-    loaded = await facts.load(db, as_of, monday, calendar, tz, None, CONFIG.unit_groups,
-                              look_back=monday)  # fmt: skip
+    loaded = await facts.load(db, as_of, monday, calendar, tz, None, config.unit_groups)
     # A project that entered the ledger after the week is not scored for it.
     everything = [f for f in loaded if f.entered is None or f.entered <= as_of]
     previous_period, _, _ = week_of(monday - timedelta(days=1))
     before = await _snapshot(db, previous_period)
     projects = []
     for f in everything:
-        explained = explain_project(f, as_of, CONFIG, before["project"].get(str(f.project_id)))
+        explained = explain_project(f, as_of, config, before["project"].get(str(f.project_id)))
         if explained is not None:
             projects.append((f, explained))
     units = {
         unit: explained
-        for unit, _, explained in explain_units(everything, as_of, CONFIG, before["unit"])
+        for unit, _, explained in explain_units(everything, as_of, config, before["unit"])
     }
     groups = {f.unit: f.group for f in everything}
     # A red flag is praise: only for a subject with real progress in the week.
     moved = {f.code for f in everything if f.real_progress_days > 0}
     moved_units = {f.unit for f in everything if f.real_progress_days > 0}
     unit_ranks = rank(
-        [(u, groups[u], e.score) for u, e in units.items()], before["unit_rank"], CONFIG,
+        [(u, groups[u], e.score) for u, e in units.items()], before["unit_rank"], config,
         moved_units,
     )  # fmt: skip
     project_ranks = rank(
-        [(f.code, f.group, e.score) for f, e in projects], before["project_rank"], CONFIG, moved
+        [(f.code, f.group, e.score) for f, e in projects], before["project_rank"], config, moved
     )
     week = Week(period, monday, as_of, projects, units, unit_ranks, project_ranks,
                 await stored_status.all_statuses(db))  # fmt: skip
@@ -143,22 +142,17 @@ async def score_week(
 
 async def _snapshot(db: Database, period: str) -> dict[str, dict]:
     """Last week's explanations (for "change since last week") and ranks."""
-    rows = await db.fetchall(
-        "SELECT s.subject, s.subject_id, s.rank, s.score, s.metrics, u.name AS unit, p.code"
-        " FROM score_snapshots s LEFT JOIN units u ON s.subject = 'unit' AND u.id = s.subject_id"
-        " LEFT JOIN projects p ON s.subject = 'project' AND p.id = s.subject_id"
-        " WHERE s.period = ?",
-        (period,),
-    )
     found: dict[str, dict] = {"unit": {}, "project": {}, "unit_rank": {}, "project_rank": {}}
-    for r in rows:
-        explained = _explanation(r["score"], json.loads(r["metrics"]))
-        if r["subject"] == "unit" and r["unit"]:
-            found["unit"][r["unit"]] = explained
-            found["unit_rank"][r["unit"]] = r["rank"]
-        elif r["subject"] == "project" and r["code"]:
-            found["project"][str(r["subject_id"])] = explained
-            found["project_rank"][r["code"]] = r["rank"]
+    for k in await snapshots.of_period(db, period):
+        if k.name is None:  # a unit or project since removed
+            continue
+        explained = _explanation(k.score, k.metrics)
+        if k.subject == snapshots.UNIT:
+            found["unit"][k.name] = explained
+            found["unit_rank"][k.name] = k.rank
+        else:
+            found["project"][str(k.subject_id)] = explained
+            found["project_rank"][k.name] = k.rank
     return found
 
 
@@ -173,32 +167,23 @@ def _explanation(score: float, metrics: dict[str, float | None]) -> Explanation:
 
 
 async def _save(db: Database, week: Week) -> None:
-    unit_ids = {name: uid for uid, name in await _units(db)}
+    unit_ids = {name: uid for uid, name in await projects.units(db)}
     by_code = {r.subject: r for r in week.project_ranks}
     by_unit = {r.subject: r for r in week.unit_ranks}
-    rows = []
+    kept = []
     for f, e in week.projects:
         ranked = by_code.get(f.code)
         if ranked:
-            rows.append((week.period, "project", f.project_id, ranked.group, e.score,
-                         ranked.rank, _metrics(e)))  # fmt: skip
+            kept.append(snapshots.Kept(snapshots.PROJECT, f.project_id, f.code, ranked.group,
+                                       e.score, ranked.rank, _metrics(e)))  # fmt: skip
     for unit, e in week.units.items():
         ranked = by_unit.get(unit)
         if ranked and unit in unit_ids:
-            rows.append((week.period, "unit", unit_ids[unit], ranked.group, e.score,
-                         ranked.rank, _metrics(e)))  # fmt: skip
+            kept.append(snapshots.Kept(snapshots.UNIT, unit_ids[unit], unit, ranked.group,
+                                       e.score, ranked.rank, _metrics(e)))  # fmt: skip
     async with db.transaction() as tx:
-        await tx.execute("DELETE FROM score_snapshots WHERE period = ?", (week.period,))
-        await tx.executemany(
-            "INSERT INTO score_snapshots (period, subject, subject_id, grp, score, rank, metrics)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+        await snapshots.replace(tx, week.period, kept)
 
 
-def _metrics(e: Explanation) -> str:
-    return json.dumps({line.metric: line.value for line in e.lines})
-
-
-async def _units(db: Database) -> list[tuple[int, str]]:
-    return [(r["id"], r["name"]) for r in await db.fetchall("SELECT id, name FROM units")]
+def _metrics(e: Explanation) -> dict[str, float | None]:
+    return {line.metric: line.value for line in e.lines}

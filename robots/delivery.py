@@ -250,7 +250,10 @@ class RobotService:
         async with self._renderer_lock:
             if self._renderer is None or self._renderer[0] != minute:
                 calendar = WorkCalendar(await schedule.exceptions(self.svc.db))
-                made = RobotRenderer(self.svc.db, calendar, self.svc.config.bot.timezone, now)
+                config = self.svc.config
+                made = RobotRenderer(
+                    self.svc.db, calendar, config.bot.timezone, now, config.scoring
+                )
                 self._renderer = (minute, made)
             return self._renderer[1]
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from domain.weights import ScoringConfig
 from domain.workdays import WorkCalendar
 from ledger.texts import day_label
 from messages import t
@@ -23,12 +24,19 @@ from storage import Database, departments
 
 
 class RobotRenderer:
-    def __init__(self, db: Database, calendar: WorkCalendar, tz: ZoneInfo, now: datetime) -> None:
+    def __init__(
+        self,
+        db: Database,
+        calendar: WorkCalendar,
+        tz: ZoneInfo,
+        now: datetime,
+        scoring: ScoringConfig,
+    ) -> None:
         self.db = db
         self.calendar = calendar
         self.tz = tz
         self.now = now
-        self.periodic = PeriodicRenderer(db, calendar, tz, now)
+        self.periodic = PeriodicRenderer(db, calendar, tz, now, scoring)
         self._made: dict[str, asyncio.Future[Rendered | None]] = {}
 
     async def render(self, spec: dict[str, Any]) -> Rendered | None:

@@ -57,6 +57,12 @@ class Scheduler:
     def db(self) -> Database:
         return self._svc.db
 
+    @property
+    def _rules(self) -> dict[str, Any]:
+        """The deployment's ranking rules, as plan() takes them."""
+        config = self._svc.config
+        return {"scoring": config.scoring, "thresholds": config.thresholds}
+
     async def calendar(self) -> WorkCalendar:
         return await work_calendar(self.db)
 
@@ -102,7 +108,7 @@ class Scheduler:
     async def _plan_due(self, slot: Slot, now: datetime, calendar: WorkCalendar) -> None:
         if not await schedule.was_run(self.db, slot.kind, slot.period):
             tz = self._svc.config.bot.timezone
-            await plan(self.db, slot, now=now, calendar=calendar, tz=tz)
+            await plan(self.db, slot, now=now, calendar=calendar, tz=tz, **self._rules)
 
     async def run_now(self, kind: str, actor: int, now: datetime | None = None) -> int:
         """/pushnow: plan the current period of `kind` now and send it; return new deliveries."""
@@ -112,9 +118,8 @@ class Scheduler:
             items = await schedule.items(self.db)
             calendar = await self.calendar()
             slot = self._slot_for(kind, items, now, tz)
-            added = await plan(
-                self.db, slot, now=now, calendar=calendar, tz=tz, trigger="manual", actor=actor
-            )
+            added = await plan(self.db, slot, now=now, calendar=calendar, tz=tz, trigger="manual",
+                               actor=actor, **self._rules)  # fmt: skip
             await self._step("dispatch", self._dispatcher(items).run(now, calendar))
             await self._step("boards", self._refresh_boards(now))
             return added
@@ -133,7 +138,7 @@ class Scheduler:
         deadline = items["board"].at.strftime("%H:%M")
         config = self._svc.config
         return Dispatcher(self.app.bot, self.db, config.bot.timezone, deadline,
-                          PhotoFolder.beside(config.storage_path))  # fmt: skip
+                          PhotoFolder.beside(config.storage_path), config.scoring)  # fmt: skip
 
     async def _warn_unknown_year(self, now: datetime, calendar: WorkCalendar) -> None:
         year = local_date(now, self._svc.config.bot.timezone).year

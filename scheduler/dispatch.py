@@ -25,6 +25,7 @@ import sender
 from archive.folder import PhotoFolder
 from archive.strip import caption, month_strip
 from domain.text import clean_line
+from domain.weights import ScoringConfig
 from domain.workdays import WorkCalendar
 from scheduler import render
 from scheduler.periodic import PeriodicRenderer
@@ -55,18 +56,25 @@ class Dispatcher:
     """Sends due outbox rows through one Bot."""
 
     def __init__(
-        self, bot: Bot, db: Database, tz, deadline: str, photos: PhotoFolder | None = None
+        self,
+        bot: Bot,
+        db: Database,
+        tz,
+        deadline: str,
+        photos: PhotoFolder | None,
+        scoring: ScoringConfig,
     ) -> None:
         self.bot = bot
         self.db = db
         self.tz = tz
         self.deadline = deadline
         self.photos = photos  # the archive, for the monthly 晾晒 strip
+        self.scoring = scoring
 
     async def run(self, now: datetime, calendar: WorkCalendar) -> int:
         """Send every due row; return how many were sent."""
         rows = await outbox.due(self.db, now, limit=100_000)
-        self._periodic = PeriodicRenderer(self.db, calendar, self.tz, now)
+        self._periodic = PeriodicRenderer(self.db, calendar, self.tz, now, self.scoring)
         gate = asyncio.Semaphore(CONCURRENCY)
 
         async def one(row: OutboxRow) -> bool:

@@ -29,13 +29,13 @@ from domain.leaderboard import board_lists
 from domain.ranking import Ranked, rank
 from domain.scoring import quarter_theme, quarterly_metric
 from domain.status import RED, UNREPORTED, YELLOW, ProjectFacts
+from domain.weights import ScoringConfig
 from domain.workdays import WorkCalendar
 from ledger.export_xlsx import Scope, build
 from messages import t
-from ranking import service
 from ranking.service import Week, score_week
 from scheduler.render import Rendered, period_summary
-from storage import Database, facts
+from storage import Database, departments, facts
 
 CAPTION = 1000  # Telegram allows 1024 characters under a photo
 BOARD_ROWS = 10  # projects per list on the city's 龙虎榜
@@ -51,16 +51,16 @@ def flagged(ranked: list[Ranked]) -> tuple[list[str], list[str]]:
     return [r.subject for r in best], [r.subject for r in worst]
 
 
-def city_board(week: Week) -> tuple[list[Ranked], list[Ranked]]:
+def city_board(week: Week, config: ScoringConfig) -> tuple[list[Ranked], list[Ranked]]:
     """The 龙虎榜's lists: every project of the city ranked on one list, one numbering."""
-    city = rank([(f.code, CITY, e.score) for f, e in week.projects], {}, service.CONFIG)
+    city = rank([(f.code, CITY, e.score) for f, e in week.projects], {}, config)
     return board_lists(city, min(BOARD_ROWS, len(city) // 2))
 
 
-def unit_board(week: Week, unit: str) -> tuple[list[Ranked], list[Ranked]]:
+def unit_board(week: Week, unit: str, config: ScoringConfig) -> tuple[list[Ranked], list[Ranked]]:
     """A unit's own chart: its projects ranked among themselves, the better half on top."""
     mine = [(f.code, unit, e.score) for f, e in week.projects if f.unit == unit]
-    return board_lists(rank(mine, {}, service.CONFIG), (len(mine) + 1) // 2)
+    return board_lists(rank(mine, {}, config), (len(mine) + 1) // 2)
 
 
 def project_bars(week: Week, ranked: list[Ranked]) -> list[ProjectBar]:
@@ -76,16 +76,28 @@ def project_bars(week: Week, ranked: list[Ranked]) -> list[ProjectBar]:
 
 
 class PeriodicRenderer:
-    def __init__(self, db: Database, calendar: WorkCalendar, tz: ZoneInfo, now: datetime) -> None:
+    """Renders the periodic pushes as of `now`, by the deployment's ranking `config`."""
+
+    def __init__(
+        self,
+        db: Database,
+        calendar: WorkCalendar,
+        tz: ZoneInfo,
+        now: datetime,
+        config: ScoringConfig,
+    ) -> None:
         self.db = db
         self.calendar = calendar
         self.tz = tz
         self.now = now
+        self.config = config
         self._weeks: dict[date, Week] = {}
 
     async def week(self, as_of: date) -> Week:
         if as_of not in self._weeks:
-            self._weeks[as_of] = await score_week(self.db, as_of, self.calendar, self.tz)
+            self._weeks[as_of] = await score_week(
+                self.db, as_of, self.calendar, self.tz, self.config
+            )
         return self._weeks[as_of]
 
     def _text(self, title: str, start: date, end: date, **extra: str) -> ChartText:
@@ -131,16 +143,18 @@ class PeriodicRenderer:
     async def board(self, as_of: date) -> Rendered:
         """The projects' 龙虎榜: the city's best and worst on one list."""
         week = await self.week(as_of)
-        photo = await self._projects_chart(week, city_board(week), t("chart.board_title"))
+        photo = await self._projects_chart(
+            week, city_board(week, self.config), t("chart.board_title")
+        )
         caption = t("pushes.board_caption", period=week.period, start=week.start.isoformat(),
                     end=week.end.isoformat())  # fmt: skip
         return Rendered(caption, [], photo=photo)
 
     async def unit(self, as_of: date, unit_id: int) -> Rendered | None:
         """A unit's group: its own projects' scores and places within the unit."""
-        unit = await self.db.fetchval("SELECT name FROM units WHERE id = ?", (unit_id,))
+        unit = await departments.unit_name(self.db, unit_id)
         week = await self.week(as_of)
-        lists = unit_board(week, unit or "")
+        lists = unit_board(week, unit or "", self.config)
         if not any(lists):
             return None
         photo = await self._projects_chart(week, lists, t("chart.unit_title", unit=unit))
@@ -151,7 +165,7 @@ class PeriodicRenderer:
     async def figures(self, start: date, end: date) -> tuple[list[ProjectFacts], Bulletin]:
         """The month's projects and figures, from the ledger as of the month's last day."""
         projects = await facts.load(self.db, end, start, self.calendar, self.tz, None,
-                                    service.CONFIG.unit_groups)  # fmt: skip
+                                    self.config.unit_groups, reporting=False)  # fmt: skip
         return projects, bulletin(projects, end, t("bulletin.city"))
 
     async def monthly(self, start: date, end: date) -> Rendered:
@@ -176,7 +190,7 @@ class PeriodicRenderer:
         lines = [t("monthly.caption", month=month), paragraph(figures)]
         shares = [(u.name, CITY, float(percent(u.share))) for u in figures.units
                   if u.share is not None]  # fmt: skip
-        best, worst = flagged(rank(shares, {}, service.CONFIG))
+        best, worst = flagged(rank(shares, {}, self.config))
         if best:
             lines.append(t("monthly.praise", names="、".join(best)))
         if worst:
@@ -209,18 +223,17 @@ class PeriodicRenderer:
     async def quarterly(self, start: date, end: date) -> Rendered:
         """Red and yellow flags for the quarter just ended, by its theme."""
         theme = quarter_theme(end)
-        projects = await facts.load(
-            self.db, end, start, self.calendar, self.tz, None, service.CONFIG.unit_groups
-        )
+        projects = await facts.load(self.db, end, start, self.calendar, self.tz, None,
+                                    self.config.unit_groups, reporting=False)  # fmt: skip
         by_unit: dict[str, list] = defaultdict(list)
         for f in projects:
             by_unit[f.unit].append(f)
         entries = []
         for unit, mine in by_unit.items():
-            value = quarterly_metric(theme, mine, end, service.CONFIG)
+            value = quarterly_metric(theme, mine, end, self.config)
             if value is not None:
                 entries.append((unit, mine[0].group, round(value * 100, 2)))
-        ranked = rank(entries, {}, service.CONFIG)
+        ranked = rank(entries, {}, self.config)
         quarter = f"{end.year}年第{(end.month - 1) // 3 + 1}"
         lines = [t("monthly.quarter_title", quarter=quarter, theme=t(f"monthly.theme_{theme}"))]
         red = [r.subject for r in ranked if r.flag == "red"]

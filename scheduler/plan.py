@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.schedule_kinds import REMINDERS, STATUS
+from domain.status import Thresholds
+from domain.weights import ScoringConfig
 from domain.workdays import WorkCalendar
 from ranking import service as ranking
 from scheduler.render import streak_notes
@@ -26,6 +28,8 @@ async def plan(
     now: datetime,
     calendar: WorkCalendar,
     tz: ZoneInfo,
+    scoring: ScoringConfig,
+    thresholds: Thresholds,
     trigger: str = "schedule",
     actor: int | None = None,
 ) -> int:
@@ -42,13 +46,19 @@ async def plan(
     if slot.kind == STATUS:
         try:
             made = await ranking.refresh_statuses(
-                db, None, local_date(now, tz), calendar, tz, run=(slot.kind, slot.period)
+                db,
+                None,
+                local_date(now, tz),
+                calendar,
+                tz,
+                thresholds,
+                run=(slot.kind, slot.period),
             )
         except Exception:  # unclaimed: the next tick tries again; pushes and boards go on
             log.exception("status run %s failed", slot.period)
             return 0
         return len(made or ())
-    rows = await _recipients(db, slot, calendar, tz) + await _robot_rows(db, slot)
+    rows = await recipients(db, slot, calendar, tz, scoring) + await _robot_rows(db, slot, scoring)
     added = 0
     async with db.transaction() as tx:
         first = await schedule.claim_run(tx, slot.kind, slot.period, trigger, actor)
@@ -68,8 +78,8 @@ async def plan(
     return added
 
 
-async def _recipients(
-    db: Database, slot: Slot, calendar: WorkCalendar, tz: ZoneInfo
+async def recipients(
+    db: Database, slot: Slot, calendar: WorkCalendar, tz: ZoneInfo, scoring: ScoringConfig
 ) -> list[tuple[str, int, dict]]:
     """(outbox kind, chat id, render spec) for every delivery of the slot."""
     day = slot.day.isoformat()
@@ -108,7 +118,7 @@ async def _recipients(
     end = slot.day - timedelta(days=1)  # the week or month that just ended
     if slot.kind == "weekly":
         spec = {"as_of": end.isoformat()}
-        groups = await _ranking_groups(db)
+        groups = await _ranking_groups(db, scoring)
         found = [(f"week_units:{g}", chat, {"render": "week_units", "group": g, **spec})
                  for chat in leaders for g in groups]  # fmt: skip
         found += [("week_board", chat, {"render": "week_board", **spec}) for chat in leaders]
@@ -118,10 +128,10 @@ async def _recipients(
     return [(r, chat, spec) for chat in leaders for r, spec in _month_specs(end, renders=None)]
 
 
-async def _ranking_groups(db: Database) -> list[str]:
+async def _ranking_groups(db: Database, scoring: ScoringConfig) -> list[str]:
     """The ranking groups that have projects (区县 with 开发区, 部门, 国企): one chart each."""
     kinds = await projects.unit_kinds_with_projects(db)
-    return sorted({ranking.CONFIG.group_of(kind) for kind in kinds})
+    return sorted({scoring.group_of(kind) for kind in kinds})
 
 
 def _month_specs(end: date, renders: tuple[str, ...] | None) -> list[tuple[str, dict]]:
@@ -136,7 +146,9 @@ def _month_specs(end: date, renders: tuple[str, ...] | None) -> list[tuple[str, 
     return [(r, s) for r, s in found if renders is None or r in renders]
 
 
-async def _robot_rows(db: Database, slot: Slot) -> list[tuple[str, int, dict]]:
+async def _robot_rows(
+    db: Database, slot: Slot, scoring: ScoringConfig
+) -> list[tuple[str, int, dict]]:
     """(outbox kind, robot id, render spec) for every robot delivery of the slot: a robot gets
     what the leaders' group gets (a unit's group, when the robot has a unit) for the pushes it
     names. Kinds are robot:<render>, so a robot's delivery never shares a key with a chat's."""
@@ -144,7 +156,7 @@ async def _robot_rows(db: Database, slot: Slot) -> list[tuple[str, int, dict]]:
     if not robots:
         return []
     units = {name: unit_id for unit_id, name in await projects.units(db)}
-    groups = await _ranking_groups(db) if slot.kind == "weekly" else []
+    groups = await _ranking_groups(db, scoring) if slot.kind == "weekly" else []
     found: list[tuple[str, int, dict]] = []
     for robot in robots:
         unit_id = units.get(robot.unit) if robot.unit else None

@@ -57,7 +57,8 @@ async def refresh_after_change(
         if codes is not None:
             found = [await projects.by_code(db, code) for code in codes]
             ids = [p.id for p in found if p is not None]
-        await refresh_statuses(db, ids, today, await work_calendar(db), config.bot.timezone)
+        await refresh_statuses(db, ids, today, await work_calendar(db), config.bot.timezone,
+                               config.thresholds)  # fmt: skip
     except Exception:
         log.exception("statuses of %s not refreshed", codes or "every project")
 

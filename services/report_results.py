@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from domain.photos import Sent
 from domain.report_fields import Refusal, ReportField
+from domain.status import DEFAULT_THRESHOLDS, Thresholds
 from domain.workdays import WorkCalendar
 from services.report_steps import Facts, Line, Option
 from storage import Database
@@ -31,6 +32,7 @@ class Env:
     calendar: Callable[[], Awaitable[WorkCalendar]]  # for the status after a report
     board_dirty: Callable[[int], None] = lambda unit_id: None  # the unit's board shows it
     photos_kept: Callable[[], None] = lambda: None  # a photo was stored: archive it now
+    thresholds: Thresholds = DEFAULT_THRESHOLDS  # the deployment's, for the status after it
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ async def submit(env: Env, person: Person, draft: Draft, nonce: str, update_id: 
     if new_photo:  # committed: the archive may fetch it now
         env.photos_kept()
     try:  # the report is saved whatever happens here; a status is recomputed on the next one
-        await refresh_status(db, project.id, day, await env.calendar(), env.tz)
+        await refresh_status(db, project.id, day, await env.calendar(), env.tz, env.thresholds)
     except Exception:
         log.exception("status of project %s not refreshed", project.id)
     mine = await projects.of_person(db, person.id, "liaison")

@@ -35,7 +35,7 @@ async def week(
     if not access.holds(person, access.READERS):
         return READERS_ONLY
     return await score_week(db, as_of, await work_calendar(db), config.bot.timezone,
-                            save=as_of < today)  # fmt: skip
+                            config.scoring, save=as_of < today)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,8 @@ async def project_standing(
 ) -> ProjectStanding:
     """A readable project's card (the caller has its Subject from `subject`)."""
     calendar = await work_calendar(db)
-    (found,) = await facts.load(db, today, today, calendar, config.bot.timezone, [project_id])
+    (found,) = await facts.load(db, today, today, calendar, config.bot.timezone, [project_id],
+                                config.scoring.unit_groups)  # fmt: skip
     score = next((e.score for f, e in scored.projects if f.project_id == project_id), None)
     trend = await snapshots.trend(db, project_id, TREND_WEEKS)
     return ProjectStanding(found, scored.statuses.get(project_id), score,

@@ -2,11 +2,13 @@
 
 Everything is "as of" a local day, so last week's scores can be recomputed exactly and a
 5,000-project province is read in one pass per table rather than one query per project.
+Reports are read for the period only; what is needed of the history before it comes from each
+project's running totals (storage.totals), so the cost is the same with three years of
+reports as with one.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -21,7 +23,9 @@ from storage.db import Database, Tx
 if TYPE_CHECKING:
     from domain.workdays import WorkCalendar
 
-LOOKBACK_DAYS = 120  # "no real progress for N workdays" never needs to look further back
+# Silence is counted back this many days at most: a project silent longer is long silent
+# whatever the exact count (it is only compared with a threshold of a few workdays).
+LOOKBACK_DAYS = 120
 
 
 def _d(text: str | None) -> date | None:
@@ -33,10 +37,10 @@ def _day(stamp: str, tz: ZoneInfo) -> date:
     return datetime.fromisoformat(stamp).astimezone(tz).date()
 
 
-def _in(ids: Sequence[int] | None) -> tuple[str, list[int]]:
+def _in(column: str, ids: Sequence[int] | None) -> tuple[str, list[int]]:
     if ids is None:
         return "", []
-    return f" AND p.id IN ({','.join('?' * len(ids))})", list(ids)
+    return f" AND {column} IN ({','.join('?' * len(ids))})", list(ids)
 
 
 async def load(
@@ -49,147 +53,162 @@ async def load(
     unit_groups: Mapping[str, str] = DEFAULT_UNIT_GROUPS,
     *,
     day_over: bool = True,
-    look_back: date | None = None,
+    reporting: bool = True,
 ) -> list[ProjectFacts]:
     """Facts of every project (or of `project_ids`) as of the end of local day `as_of`;
     reporting counts cover `period_start`..`as_of`. `day_over` False: `as_of` is today and
     not over, so it does not count as a silent workday yet (domain.reporting_days).
 
-    Silence is counted back to `look_back` at most (default LOOKBACK_DAYS before `as_of`):
-    a caller that only compares it with a threshold looks back just far enough, and reads a
-    few days of reports instead of months (the daily status run; scoring needs none).
+    `reporting` False skips the period's reports, leaving the days with real progress at 0:
+    for callers that read figures as of the day only (the bulletin, the quarter's flags).
     """
     if project_ids is not None and not project_ids:
         return []
-    where, params = _in(project_ids)
-    # The same filter for tables keyed by project_id (one project after a report: cheap).
-    only = where.replace("p.id", "project_id")
-    year_start = date(as_of.year, 1, 1).isoformat()
-    projects = await db.fetchall(
-        "SELECT p.id, p.code, p.name, u.name AS unit, u.kind, p.stage, p.total_yuan,"
-        " p.year_plan_yuan, p.planned_start, p.planned_completion, p.actual_start,"
-        " p.actual_completion, p.actual_operation, p.done_yuan, p.done_year, p.created_at,"
-        " (SELECT MAX(r.report_date) FROM reports r WHERE r.project_id = p.id"
-        " AND r.report_date <= ?) AS last_report"
-        " FROM projects p JOIN units u ON u.id = p.unit_id WHERE 1=1" + where,
-        [as_of.isoformat(), *params],
-    )
-    months: dict[int, list[int]] = defaultdict(lambda: [0] * 12)
-    for r in await db.fetchall(
-        "SELECT p.id, m.month, m.plan_yuan FROM monthly_plans m JOIN projects p"
-        " ON p.id = m.project_id WHERE m.year = ?" + where,
-        [as_of.year, *params],
-    ):
-        months[r["id"]][r["month"] - 1] = r["plan_yuan"]
-    # Cumulative investment as of the day. The project row holds the latest figure; only the
-    # few projects reported after `as_of` (e.g. on Monday morning, scoring last week) need
-    # their figure from history: the latest revision of the latest report up to `as_of`.
-    later = [
-        r["project_id"]
-        for r in await db.fetchall(
-            "SELECT DISTINCT project_id FROM reports WHERE report_date > ?" + only,
-            [as_of.isoformat(), *params],
-        )
-    ]
-    done_at: dict[int, int] = {}
-    if later:
-        marks = ",".join("?" * len(later))
-        for r in await db.fetchall(
-            "WITH last AS (SELECT project_id, MAX(report_date) AS d FROM reports"
-            f" WHERE report_date BETWEEN ? AND ? AND project_id IN ({marks})"
-            " GROUP BY project_id)"
-            " SELECT r.project_id, v.done_yuan FROM last"
-            " JOIN reports r ON r.project_id = last.project_id AND r.report_date = last.d"
-            " JOIN report_revisions v ON v.report_id = r.id AND v.revision ="
-            " (SELECT MAX(revision) FROM report_revisions WHERE report_id = r.id)",
-            [year_start, as_of.isoformat(), *later],
-        ):
-            done_at[r["project_id"]] = r["done_yuan"]
-    # Real progress (the latest revision decides): the last day, the days in the period and
-    # the first of them, counted in SQL so a province's year of reports never comes to Python
-    # row by row.
-    if look_back is None:
-        look_back = as_of - timedelta(days=LOOKBACK_DAYS)
-    lookback_start = min(period_start, look_back)
-    since = lookback_start.isoformat()
-    real: dict[int, tuple[date, int, date | None]] = {}
-    for r in await db.fetchall(
-        "SELECT r.project_id, MAX(r.report_date) AS last_day,"
-        " SUM(r.report_date >= ?) AS in_period,"
-        " MIN(CASE WHEN r.report_date >= ? THEN r.report_date END) AS first_in_period"
-        " FROM reports r JOIN report_revisions v"
-        " ON v.report_id = r.id AND v.revision ="
-        " (SELECT MAX(revision) FROM report_revisions WHERE report_id = r.id)"
-        " WHERE r.report_date BETWEEN ? AND ? AND v.real_progress = 1"
-        + where.replace("p.id", "r.project_id")
-        + " GROUP BY r.project_id",
-        [period_start.isoformat(), period_start.isoformat(), since, as_of.isoformat(), *params],
-    ):
-        real[r["project_id"]] = (
-            date.fromisoformat(r["last_day"]),
-            r["in_period"],
-            _d(r["first_in_period"]),
-        )
-    nodes: dict[int, list[Milestone]] = defaultdict(list)
-    for r in await db.fetchall(
-        "SELECT project_id, name, due, done_on FROM milestones WHERE 1=1" + only, params
-    ):
-        nodes[r["project_id"]].append(Milestone(r["name"], _d(r["due"]), _d(r["done_on"])))
-    issues: dict[int, list[ProblemFacts]] = defaultdict(list)
-    deadline = "deadline" if await _has_column(db, "problems", "deadline") else "NULL"
-    for r in await db.fetchall(
-        f"SELECT project_id, created_at, {deadline} AS deadline, closed_at FROM problems"
-        " WHERE 1=1" + only,
-        params,
-    ):
-        created = _day(r["created_at"], tz)
-        if created > as_of:
-            continue
-        closed = _day(r["closed_at"], tz) if r["closed_at"] else None
-        issues[r["project_id"]].append(ProblemFacts(created, _d(r["deadline"]), closed))
+    projects = await _projects(db, project_ids)
+    months = await _monthly_plans(db, as_of.year, project_ids)
+    look_back = as_of - timedelta(days=LOOKBACK_DAYS)
+    # A project reported after `as_of` (e.g. on Monday morning, scoring last week) has running
+    # totals newer than the day: its figures as of the day come from its own history.
+    then = await _as_of(db, as_of, look_back, project_ids)
+    real = await _real_in_period(db, period_start, as_of, project_ids) if reporting else {}
+    nodes = await _milestones(db, project_ids)
+    issues = await _problems(db, as_of, tz, project_ids)
 
-    span = (as_of - lookback_start).days + 1
-    days = (lookback_start + timedelta(days=i) for i in range(span))
+    first = min(period_start, look_back)
+    days = (first + timedelta(days=i) for i in range((as_of - first).days + 1))
     workdays = [d for d in days if calendar.is_workday(d)]
     in_period = period_workdays(workdays, period_start, as_of)
     facts = []
     for p in projects:
-        last_real, real_in_period, first_real = real.get(p["id"], (None, 0, None))
-        entered = _day(p["created_at"], tz)
-        # Beyond the look back a project is long silent: count from its start at most.
-        silent = silent_workdays(workdays, as_of, last_real, max(entered, lookback_start),
-                                 day_over=day_over)  # fmt: skip
-        owed = owed_workdays(workdays, period_start, as_of, entered, first_real == entered)
-        if p["id"] in done_at:
-            done = done_at[p["id"]]
-        elif p["id"] in later:
-            done = 0  # reported after as_of but not before it this year
+        pid = p["id"]
+        if pid in then:
+            done, last_report, last_real = then[pid]
         else:
             done = p["done_yuan"] if p["done_year"] in (as_of.year, None) else 0
+            last_report, last_real = _d(p["last_report_on"]), _d(p["last_real_on"])
+        real_in_period, first_real = real.get(pid, (0, None))
+        entered = _day(p["created_at"], tz)
+        # Beyond the look back a project is long silent: count from its start at most.
+        silent = silent_workdays(workdays, as_of, last_real, max(entered, first),
+                                 day_over=day_over)  # fmt: skip
+        owed = owed_workdays(workdays, period_start, as_of, entered, first_real == entered)
         facts.append(
             ProjectFacts(
-                project_id=p["id"], code=p["code"], name=p["name"], unit=p["unit"],
+                project_id=pid, code=p["code"], name=p["name"], unit=p["unit"],
                 group=unit_groups.get(p["kind"], p["kind"]), total_yuan=p["total_yuan"],
-                year_plan_yuan=p["year_plan_yuan"],
-                monthly_plan_yuan=tuple(months[p["id"]]) if p["id"] in months else None,
+                year_plan_yuan=p["year_plan_yuan"], monthly_plan_yuan=months.get(pid),
                 done_yuan=done, stage=parse_stage(p["stage"] or ""),
                 planned_start=_d(p["planned_start"]), actual_start=_d(p["actual_start"]),
                 planned_completion=_d(p["planned_completion"]),
                 actual_completion=_d(p["actual_completion"] or p["actual_operation"]),
-                milestones=tuple(nodes.get(p["id"], ())),
-                problems=tuple(issues.get(p["id"], ())),
-                last_real_progress=last_real,
-                workdays_since_real_progress=silent,
-                real_progress_days=real_in_period,
-                workdays=owed,
-                period_workdays=in_period,
-                entered=entered,
-                last_report=_d(p["last_report"]),
+                milestones=nodes.get(pid, ()), problems=issues.get(pid, ()),
+                last_real_progress=last_real, workdays_since_real_progress=silent,
+                real_progress_days=real_in_period, workdays=owed, period_workdays=in_period,
+                entered=entered, last_report=last_report,
             )
         )  # fmt: skip
     return facts
 
 
-async def _has_column(db: Database | Tx, table: str, column: str) -> bool:
-    rows = await db.fetchall(f"PRAGMA table_info({table})")
-    return any(r["name"] == column for r in rows)
+async def _projects(db: Database | Tx, ids: Sequence[int] | None) -> list:
+    where, params = _in("p.id", ids)
+    return await db.fetchall(
+        "SELECT p.id, p.code, p.name, u.name AS unit, u.kind, p.stage, p.total_yuan,"
+        " p.year_plan_yuan, p.planned_start, p.planned_completion, p.actual_start,"
+        " p.actual_completion, p.actual_operation, p.done_yuan, p.done_year, p.created_at,"
+        " p.last_report_on, p.last_real_on"
+        " FROM projects p JOIN units u ON u.id = p.unit_id WHERE 1=1" + where,
+        params,
+    )
+
+
+async def _monthly_plans(
+    db: Database | Tx, year: int, ids: Sequence[int] | None
+) -> dict[int, tuple[int, ...]]:
+    """project id -> the year's plan per month, January first (projects that have one)."""
+    where, params = _in("project_id", ids)
+    months: dict[int, list[int]] = {}
+    for pid, month, plan in await db.fetchall(
+        "SELECT project_id, month, plan_yuan FROM monthly_plans WHERE year = ?" + where,
+        [year, *params],
+    ):
+        months.setdefault(pid, [0] * 12)[month - 1] = plan
+    return {pid: tuple(plan) for pid, plan in months.items()}
+
+
+async def _as_of(
+    db: Database | Tx, as_of: date, look_back: date, ids: Sequence[int] | None
+) -> dict[int, tuple[int, date | None, date | None]]:
+    """project id -> (investment this year, last report, last real progress) as of `as_of`,
+    for the projects that reported after it; a few index seeks each, never a scan.
+
+    The investment is the latest revision of the latest report this year up to the day (0
+    when none); real progress is looked for back to `look_back` only.
+    """
+    where, params = _in("p.id", ids)
+    day, since = as_of.isoformat(), look_back.isoformat()
+    rows = await db.fetchall(
+        "SELECT p.id,"
+        " (SELECT v.done_yuan FROM report_revisions v WHERE v.report_id ="
+        "   (SELECT r.id FROM reports r WHERE r.project_id = p.id"
+        "     AND r.report_date BETWEEN ? AND ? ORDER BY r.report_date DESC LIMIT 1)"
+        "  ORDER BY v.revision DESC LIMIT 1) AS done,"
+        " (SELECT MAX(r.report_date) FROM reports r WHERE r.project_id = p.id"
+        "   AND r.report_date <= ?) AS last_report,"
+        " (SELECT r.report_date FROM reports r WHERE r.project_id = p.id"
+        "   AND r.report_date BETWEEN ? AND ?"
+        "   AND (SELECT v.real_progress FROM report_revisions v WHERE v.report_id = r.id"
+        "        ORDER BY v.revision DESC LIMIT 1) = 1"
+        "   ORDER BY r.report_date DESC LIMIT 1) AS last_real"
+        " FROM projects p WHERE p.last_report_on > ?" + where,
+        [date(as_of.year, 1, 1).isoformat(), day, day, since, day, day, *params],
+    )
+    return {r["id"]: (r["done"] or 0, _d(r["last_report"]), _d(r["last_real"])) for r in rows}
+
+
+async def _real_in_period(
+    db: Database | Tx, start: date, end: date, ids: Sequence[int] | None
+) -> dict[int, tuple[int, date]]:
+    """project id -> (days with real progress in start..end, the first of them); the latest
+    revision of a day decides. Counted in SQL over the period's reports only."""
+    where, params = _in("r.project_id", ids)
+    rows = await db.fetchall(
+        "SELECT r.project_id, COUNT(*) AS days, MIN(r.report_date) AS first_day"
+        " FROM reports r JOIN report_revisions v ON v.report_id = r.id AND v.revision ="
+        " (SELECT MAX(revision) FROM report_revisions WHERE report_id = r.id)"
+        " WHERE r.report_date BETWEEN ? AND ? AND v.real_progress = 1"
+        + where
+        + " GROUP BY r.project_id",
+        [start.isoformat(), end.isoformat(), *params],
+    )
+    return {pid: (days, date.fromisoformat(first)) for pid, days, first in rows}
+
+
+async def _milestones(
+    db: Database | Tx, ids: Sequence[int] | None
+) -> dict[int, tuple[Milestone, ...]]:
+    where, params = _in("project_id", ids)
+    nodes: dict[int, list[Milestone]] = {}
+    for pid, name, due, done in await db.fetchall(
+        "SELECT project_id, name, due, done_on FROM milestones WHERE 1=1" + where, params
+    ):
+        nodes.setdefault(pid, []).append(Milestone(name, date.fromisoformat(due), _d(done)))
+    return {pid: tuple(found) for pid, found in nodes.items()}
+
+
+async def _problems(
+    db: Database | Tx, as_of: date, tz: ZoneInfo, ids: Sequence[int] | None
+) -> dict[int, tuple[ProblemFacts, ...]]:
+    """Problems raised by the end of `as_of`, with their deadline and local closing day."""
+    where, params = _in("project_id", ids)
+    issues: dict[int, list[ProblemFacts]] = {}
+    for pid, created_at, deadline, closed_at in await db.fetchall(
+        "SELECT project_id, created_at, deadline, closed_at FROM problems WHERE 1=1" + where,
+        params,
+    ):
+        created = _day(created_at, tz)
+        if created > as_of:
+            continue
+        closed = _day(closed_at, tz) if closed_at else None
+        issues.setdefault(pid, []).append(ProblemFacts(created, _d(deadline), closed))
+    return {pid: tuple(found) for pid, found in issues.items()}

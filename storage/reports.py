@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
+from storage import totals
 from storage.db import Database, Tx
 from timeutil import to_iso, utc_now
 
@@ -82,6 +83,7 @@ async def submit(tx: Tx, s: Submission) -> Revision:
         " updated_at = ? WHERE id = ?",
         (s.done_yuan, s.report_date.year, s.stage_after, s.stage_now, now, s.project_id),
     )
+    await totals.report_stored(tx, s.project_id, s.report_date, s.real_progress)
     return dataclasses.replace(rev, id=revision_id)
 
 

@@ -86,7 +86,9 @@ class WebServer:
             db=db,
             config=config,
             now=now,
-            snapshots=SnapshotCache(db, config.storage_path, config.bot.timezone, calendar, now),
+            snapshots=SnapshotCache(
+                db, config.storage_path, config.bot.timezone, calendar, now, config.scoring
+            ),
             templates=render.environment(config.bot.timezone),
             photos=PhotoFetcher(bot, PhotoFolder.beside(config.storage_path)),
             prefix=prefix,

@@ -21,8 +21,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain.status import ProjectFacts, Status
+from domain.weights import ScoringConfig
 from domain.workdays import WorkCalendar
-from ranking import service as ranking
 from ranking.service import Week, score_week
 from storage import Database, dashboard, facts, progress, projects, schedule
 from storage import status as stored_status
@@ -56,18 +56,22 @@ class Snapshot:
 
 
 async def take(
-    db: Database | ReadOnly, today: date, now: datetime, calendar: WorkCalendar, tz: ZoneInfo
+    db: Database | ReadOnly,
+    today: date,
+    now: datetime,
+    calendar: WorkCalendar,
+    tz: ZoneInfo,
+    scoring: ScoringConfig,
 ) -> Snapshot:
-    """Read and score everything the pages show, as the bot's commands do."""
+    """Read and score everything the pages show, as the bot's commands do, by the
+    deployment's ranking rules (`scoring`)."""
     monday = today - timedelta(days=today.weekday())
-    everything = await facts.load(
-        db, today, monday, calendar, tz, None, ranking.CONFIG.unit_groups
-    )
+    everything = await facts.load(db, today, monday, calendar, tz, None, scoring.unit_groups)
     statuses = await stored_status.all_statuses(db)
     # Read-only: the live week is never saved, and neither is last week (the Monday push and
     # /rank 上周 keep its snapshot).
-    week = await score_week(db, today, calendar, tz, save=False)
-    last = await score_week(db, monday - timedelta(days=1), calendar, tz, save=False)
+    week = await score_week(db, today, calendar, tz, scoring, save=False)
+    last = await score_week(db, monday - timedelta(days=1), calendar, tz, scoring, save=False)
     unit_ids = {name: uid for uid, name in await projects.units(db)}
     pairs = await progress.assignments(db)
     reported = {pid for pid, _ in await progress.reported_projects(db, [today])}
@@ -79,14 +83,19 @@ async def take(
 
 
 def take_apart(
-    path: Path, today: date, now: datetime, calendar: WorkCalendar, tz: ZoneInfo
+    path: Path,
+    today: date,
+    now: datetime,
+    calendar: WorkCalendar,
+    tz: ZoneInfo,
+    scoring: ScoringConfig,
 ) -> Snapshot:
     """`take` in the calling (worker) thread, on a loop and a connection of its own."""
 
     async def run() -> Snapshot:
         db = await ReadOnly.open(path)
         try:
-            return await take(db, today, now, calendar, tz)
+            return await take(db, today, now, calendar, tz, scoring)
         finally:
             await db.close()
 
@@ -103,8 +112,10 @@ class SnapshotCache:
         tz: ZoneInfo,
         calendar: Callable[[], Awaitable[WorkCalendar]],
         now: Callable[[], datetime],
+        scoring: ScoringConfig,
     ) -> None:
         self.db = db
+        self.scoring = scoring
         self.path = path  # the database file: the worker thread opens it read-only
         self.tz = tz
         self.calendar = calendar
@@ -137,7 +148,9 @@ class SnapshotCache:
                 return self._current
             started = time.monotonic()
             calendar = await self.calendar()
-            snap = await asyncio.to_thread(take_apart, self.path, today, now, calendar, self.tz)
+            snap = await asyncio.to_thread(
+                take_apart, self.path, today, now, calendar, self.tz, self.scoring
+            )
             self._current, self._version = snap, version
             self._made = time.monotonic()
             self._cost = self._made - started

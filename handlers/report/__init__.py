@@ -34,7 +34,8 @@ from storage.people import Person
 def env(context: Context) -> Env:
     """What the reporting service works with, for this update."""
     return Env(context.db, context.today(), context.now(), context.config.bot.timezone,
-               context.calendar, context.scheduler.board_dirty, context.photos_kept)  # fmt: skip
+               context.calendar, context.scheduler.board_dirty, context.photos_kept,
+               context.config.thresholds)  # fmt: skip
 
 
 @requires("liaison")

@@ -115,7 +115,8 @@ async def test_bulletin_figures_match_the_months_ledger(
     assert lines[1] == ledger_paragraph(document(exported), 11)
     assert lines[1] == ledger_paragraph(document(pushed), 11)
     # The chart's line per unit, as the push computes it, against the ledger's sums per unit.
-    renderer = PeriodicRenderer(bot.db, WorkCalendar(), bot.clock.tz, bot.clock())
+    renderer = PeriodicRenderer(bot.db, WorkCalendar(), bot.clock.tz, bot.clock(),
+                                bot.config.scoring)  # fmt: skip
     _, figures = await renderer.figures(date(2026, 11, 1), date(2026, 11, 30))
     charted = {row.name: row for row in (bar(u, figures) for u in figures.units)}
     by_unit: dict[str, list[dict[str, object]]] = defaultdict(list)

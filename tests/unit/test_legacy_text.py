@@ -11,12 +11,11 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from ledger.export_xlsx import Scope, build
-from storage import Database, people, projects, reports
+from storage import Database, people, projects
 from storage import problems as store
 from storage.db import Tx
 from storage.migrations import migrate, migration_files
 from tests.harness import project_row
-from tests.unit.test_export import submission
 
 CLEANING = next(n for n, p in migration_files() if p.name.endswith("_clean_stored_text.sql"))
 
@@ -37,8 +36,15 @@ async def old_database(path: Path) -> None:
             "UPDATE projects SET name = '城东' || char(27) || '污水厂' WHERE code = 'XM-001'"
         )
         zhang = await people.upsert(tx, 7, "张三\u200b", None)
-        await reports.submit(
-            tx, submission(1, zhang, date(2026, 11, 20), 0, "浇筑\x07完成\r\n次行")
+        # Stored as the code of that version did: today's submit keeps later columns too.
+        report = await tx.insert(
+            "INSERT INTO reports (project_id, report_date, baseline_yuan, created_at)"
+            " VALUES (1, '2026-11-20', 0, '2026-11-20T08:00:00Z')"
+        )
+        await tx.execute(
+            "INSERT INTO report_revisions (report_id, revision, person_id, text, done_yuan,"
+            " stage_before, created_at) VALUES (?, 1, ?, ?, 0, '在建', '2026-11-20T08:00:00Z')",
+            (report, zhang, "浇筑\x07完成\r\n次行"),
         )
         await store.create(tx, project_id=1, raised_by=zhang, category="land",
                            description="\x1b[31m用地\x00未批", photo_id=None,

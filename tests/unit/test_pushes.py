@@ -10,6 +10,7 @@ from domain.leaderboard import board_lists
 from domain.ranking import Ranked
 from domain.scoring import Explanation
 from domain.status import UNREPORTED, ProjectFacts, Status
+from domain.weights import ScoringConfig
 from ranking.service import Week
 from scheduler.periodic import city_board, flagged, project_bars, unit_board
 
@@ -93,21 +94,21 @@ WEEK = Week(
 
 
 def test_the_city_board_numbers_all_projects_on_one_list() -> None:
-    top, bottom = city_board(WEEK)
+    top, bottom = city_board(WEEK, ScoringConfig())
     assert [(r.subject, r.rank) for r in top] == [("C1", 1), ("J1", 2), ("E1", 3)]
     assert [(r.subject, r.rank) for r in bottom] == [("C2", 4), ("C3", 5), ("J2", 6)]
 
 
 def test_a_units_chart_shows_places_within_the_unit() -> None:
-    top, bottom = unit_board(WEEK, "城关区")
+    top, bottom = unit_board(WEEK, "城关区", ScoringConfig())
     assert [(r.subject, r.rank) for r in top] == [("C1", 1), ("C2", 2)]
     assert [(r.subject, r.rank) for r in bottom] == [("C3", 3)]
-    top, bottom = unit_board(WEEK, "东城区")  # one project: a top list alone
+    top, bottom = unit_board(WEEK, "东城区", ScoringConfig())  # one project: a top list alone
     assert [(r.subject, r.rank) for r in top] == [("E1", 1)] and bottom == []
 
 
 def test_no_known_status_is_drawn_as_unreported_never_green() -> None:
-    top, bottom = city_board(WEEK)
+    top, bottom = city_board(WEEK, ScoringConfig())
     lights = [(bar.name, bar.status) for bar in project_bars(WEEK, [*top, *bottom])]
     assert lights == [("项目C1", "green"), ("项目J1", "unreported"), ("项目E1", "red"),
                       ("项目C2", "unreported"), ("项目C3", "unreported"),

@@ -14,10 +14,8 @@ RUNS_SQL = re.compile(r"\.(fetchall|fetchone|fetchval|executemany|executescript)
 # Files whose SQL the helper who owns them (the pushes' performance) is moving to storage/ in
 # their own branch. Delete an entry when its file is clean: the last test says so.
 BEING_MOVED = {
-    "ranking/service.py",
     "scheduler/__init__.py",
     "scheduler/dispatch.py",
-    "scheduler/periodic.py",
     "scheduler/render.py",
 }
 
