@@ -24,7 +24,7 @@ from domain.status import RED, YELLOW
 from domain.weights import DEFAULT_CONFIG, ScoringConfig
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ranked:
     """A place in a group's ranking; ``change`` > 0 means moved up; ``flag`` red/yellow/None.
 

@@ -36,7 +36,7 @@ Metric and theme names are stable English keys; the bot's message catalog transl
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from domain.ranking import Ranked as Ranked  # re-exported: older callers import it from here
@@ -60,7 +60,7 @@ FULL = 1.0
 """The value at which a metric earns its full weight."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MetricLine:
     """One metric of an explanation.
 
@@ -80,7 +80,7 @@ class MetricLine:
     denominator: float | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Explanation:
     """A score and the lines it is made of; ``score_change`` is against the previous one.
 
@@ -214,9 +214,13 @@ def explain(
     ratios: Mapping[str, Ratio | None],
     config: ScoringConfig = DEFAULT_CONFIG,
     previous: Explanation | None = None,
+    *,
+    gated: int = 0,
+    members: int = 0,
 ) -> Explanation | None:
     """Score ``ratios`` line by line; None when no weighted metric applies."""
     metrics = [m for m in METRICS if m in config.weights]
+    before_lines = {line.metric: line for line in previous.lines} if previous else {}
     values = {m: _capped(ratios.get(m), config.cap(m)) for m in metrics}
     total_weight = sum(config.weights[m] for m in metrics if values[m] is not None)
     if total_weight <= 0:
@@ -225,7 +229,7 @@ def explain(
     for metric in metrics:
         value, ratio = values[metric], ratios.get(metric)
         weight = config.weights[metric] / total_weight if value is not None else 0.0
-        before = previous.line(metric) if previous else None
+        before = before_lines.get(metric)
         change = None
         if value is not None and before is not None and before.value is not None:
             change = value - before.value
@@ -242,7 +246,7 @@ def explain(
         )
     score = round(sum(line.points for line in lines), 2)
     score_change = round(score - previous.score, 2) if previous else None
-    return Explanation(subject, score, tuple(lines), score_change)
+    return Explanation(subject, score, tuple(lines), score_change, gated, members)
 
 
 def explain_project(
@@ -252,10 +256,8 @@ def explain_project(
     previous: Explanation | None = None,
 ) -> Explanation | None:
     """A project's score and lines; the subject is the project's name."""
-    explained = explain(facts.name, project_metrics(facts, as_of), config, previous)
-    if explained is None:
-        return None
-    return replace(explained, gated=int(is_gated(facts)), members=1)
+    return explain(facts.name, project_metrics(facts, as_of), config, previous,
+                   gated=int(is_gated(facts)), members=1)  # fmt: skip
 
 
 def explain_unit(
@@ -269,10 +271,8 @@ def explain_unit(
     if not projects:
         return None
     ratios = pool((project_metrics(p, as_of) for p in projects), config)
-    explained = explain(unit, ratios, config, previous)
-    if explained is None:
-        return None
-    return replace(explained, gated=sum(map(is_gated, projects)), members=len(projects))
+    return explain(unit, ratios, config, previous, gated=sum(map(is_gated, projects)),
+                   members=len(projects))  # fmt: skip
 
 
 def explain_units(
@@ -285,19 +285,48 @@ def explain_units(
 
     A unit's group is its projects' ``group``. Units without projects do not appear.
     """
+    every = [(facts, project_metrics(facts, as_of)) for facts in projects]
+    return _units(every, config, previous or {})
+
+
+def explain_week(
+    projects: Sequence[ProjectFacts],
+    as_of: date,
+    config: ScoringConfig = DEFAULT_CONFIG,
+    previous_projects: Mapping[int, Explanation] | None = None,
+    previous_units: Mapping[str, Explanation] | None = None,
+) -> tuple[list[tuple[ProjectFacts, Explanation]], list[tuple[str, str, Explanation]]]:
+    """explain_project of every project (those with a score) and explain_units of their
+    units, each project's metrics computed once: a province's week is 5,000 projects.
+    Previous explanations are by project id and by unit name."""
+    previous_projects = previous_projects or {}
+    every = [(facts, project_metrics(facts, as_of)) for facts in projects]
+    explained = []
+    for facts, metrics in every:
+        found = explain(facts.name, metrics, config, previous_projects.get(facts.project_id),
+                        gated=int(is_gated(facts)), members=1)  # fmt: skip
+        if found is not None:
+            explained.append((facts, found))
+    return explained, _units(every, config, previous_units or {})
+
+
+def _units(
+    every: Iterable[tuple[ProjectFacts, dict[str, Ratio | None]]],
+    config: ScoringConfig,
+    previous: Mapping[str, Explanation],
+) -> list[tuple[str, str, Explanation]]:
     by_unit: dict[str, list[dict[str, Ratio | None]]] = {}
     groups: dict[str, str] = {}
     gated: dict[str, int] = {}
-    for facts in projects:
-        by_unit.setdefault(facts.unit, []).append(project_metrics(facts, as_of))
+    for facts, metrics in every:
+        by_unit.setdefault(facts.unit, []).append(metrics)
         groups.setdefault(facts.unit, facts.group)
         gated[facts.unit] = gated.get(facts.unit, 0) + is_gated(facts)
-    previous = previous or {}
     result = []
     for unit, metrics in by_unit.items():
-        explanation = explain(unit, pool(metrics, config), config, previous.get(unit))
+        explanation = explain(unit, pool(metrics, config), config, previous.get(unit),
+                              gated=gated[unit], members=len(metrics))  # fmt: skip
         if explanation is not None:
-            explanation = replace(explanation, gated=gated[unit], members=len(metrics))
             result.append((unit, groups[unit], explanation))
     return result
 

@@ -56,7 +56,7 @@ NO_REAL_PROGRESS = "no_real_progress"
 CATCHING_UP = "catching_up"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Milestone:
     """A node (节点) of the year's schedule; ``done_on`` is None while open."""
 
@@ -65,7 +65,7 @@ class Milestone:
     done_on: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProblemFacts:
     """A problem on the ledger; ``deadline`` None means no closure date was set."""
 
@@ -74,7 +74,7 @@ class ProblemFacts:
     closed_on: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProjectFacts:
     """What status and scoring need to know about one project, gathered by the caller.
 
@@ -126,7 +126,7 @@ class Thresholds:
 DEFAULT_THRESHOLDS = Thresholds()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Status:
     """A colour, the reason keys behind it (worst first, empty when green), and the memory.
 
