@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
 
 import handlers
+import heap
 import robots
 import scheduler
 from archive import Archiver, PhotoFolder
@@ -119,6 +120,7 @@ async def _on_startup(app: Application) -> None:
     )
     await _start_web(state, app, config, db)
     await robots.setup(app)
+    heap.settle()  # start-up is done: its objects leave the collector's way
     log.info("Jinzhan started as @%s, store %s", app.bot.username, config.storage_path)
 
 
@@ -133,6 +135,7 @@ async def _start_web(state: BotData, app: Application, config: Config, db: Datab
 
 
 async def _on_shutdown(app: Application) -> None:
+    heap.unsettle()
     state: BotData = app.bot_data
     archiver, state.archive = state.archive, None
     if archiver is not None:

@@ -20,6 +20,7 @@ from ._page import (
     columns_for,
     elide,
     gap_row,
+    rendered,
     row_height,
 )
 from .fonts import cjk_font
@@ -73,7 +74,7 @@ def project_board_png(
     list is not drawn (one project makes a top list alone). Slow (tens of ms): call it through
     asyncio.to_thread.
     """
-    return board_page(top, bottom, text).png()
+    return rendered(lambda: board_page(top, bottom, text))
 
 
 def board_page(top: Sequence[ProjectBar], bottom: Sequence[ProjectBar], text: ChartText) -> Page:

@@ -25,6 +25,7 @@ from ._page import (
     elide,
     gap_row,
     ranks,
+    rendered,
     row_font,
     row_height,
 )
@@ -84,7 +85,7 @@ def bulletin_png(
     `text.no_data`. Beyond 55 units the middle is left out for a "… N more" row. Slow (tens
     of ms): call it through asyncio.to_thread.
     """
-    return bulletin_page(rows, text, time_share, total).png()
+    return rendered(lambda: bulletin_page(rows, text, time_share, total))
 
 
 def bulletin_page(

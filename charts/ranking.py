@@ -20,6 +20,7 @@ from ._page import (
     elide,
     gap_row,
     ranks,
+    rendered,
     row_font,
     row_height,
 )
@@ -94,7 +95,7 @@ def unit_ranking_png(rows: Sequence[UnitBar], text: ChartText) -> bytes:
     score, ties sharing it. Beyond 55 units the middle is left out for a "… N more" row. Slow
     (tens of ms): call it through asyncio.to_thread.
     """
-    return unit_ranking_page(rows, text).png()
+    return rendered(lambda: unit_ranking_page(rows, text))
 
 
 def unit_ranking_page(rows: Sequence[UnitBar], text: ChartText) -> Page:

@@ -10,14 +10,16 @@ today as it stands: today's reports count, today's silence not yet (domain.repor
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+import heap
 from domain.ranking import Ranked, rank
-from domain.scoring import Explanation, MetricLine, explain_project, explain_units
+from domain.scoring import Explanation, MetricLine, explain_week
 from domain.status import ProjectFacts, Status, Thresholds, status
 from domain.weights import ScoringConfig
 from domain.workdays import WorkCalendar
@@ -54,9 +56,11 @@ async def refresh_statuses(
     """
     if project_ids is not None and not project_ids:
         return {}
-    found = await facts.load(db, today, today, calendar, tz, project_ids, day_over=False)
-    memory = await stored_status.stored(db, project_ids)
-    current = {f.project_id: status(f, today, thresholds, memory.get(f.project_id)) for f in found}
+    with heap.quiet():  # every project's facts and status: no reference cycle among them
+        found = await facts.load(db, today, today, calendar, tz, project_ids, day_over=False)
+        memory = await stored_status.stored(db, project_ids)
+        current = {f.project_id: status(f, today, thresholds, memory.get(f.project_id))
+                   for f in found}  # fmt: skip
     async with db.transaction() as tx:
         if run is not None and not await schedule.claim_run(tx, *run, "schedule", None):
             return None
@@ -107,21 +111,32 @@ async def score_week(
     """Score the week ending `as_of` (Monday..as_of) by the deployment's weights, caps, flags
     and groups (`config`), compare with the week before, and keep a snapshot so next week's
     changes and /rank of a past week are facts. Reads the week's reports only."""
+    # Tens of thousands of facts and explanations, no reference cycle among them (heap).
+    with heap.quiet():
+        return await _score_week(db, as_of, calendar, tz, config, save)
+
+
+async def _score_week(
+    db: Database,
+    as_of: date,
+    calendar: WorkCalendar,
+    tz: ZoneInfo,
+    config: ScoringConfig,
+    save: bool,
+) -> Week:
     period, monday, _ = week_of(as_of)
-    loaded = await facts.load(db, as_of, monday, calendar, tz, None, config.unit_groups)
+    previous_period, _, _ = week_of(monday - timedelta(days=1))
+    loaded, before, statuses = await asyncio.gather(  # read one after the other, no pause
+        facts.load(db, as_of, monday, calendar, tz, None, config.unit_groups),
+        _snapshot(db, previous_period),
+        stored_status.all_statuses(db),
+    )
     # A project that entered the ledger after the week is not scored for it.
     everything = [f for f in loaded if f.entered is None or f.entered <= as_of]
-    previous_period, _, _ = week_of(monday - timedelta(days=1))
-    before = await _snapshot(db, previous_period)
-    projects = []
-    for f in everything:
-        explained = explain_project(f, as_of, config, before["project"].get(str(f.project_id)))
-        if explained is not None:
-            projects.append((f, explained))
-    units = {
-        unit: explained
-        for unit, _, explained in explain_units(everything, as_of, config, before["unit"])
-    }
+    projects, explained_units = explain_week(
+        everything, as_of, config, before["project"], before["unit"]
+    )
+    units = {unit: explained for unit, _, explained in explained_units}
     groups = {f.unit: f.group for f in everything}
     # A red flag is praise: only for a subject with real progress in the week.
     moved = {f.code for f in everything if f.real_progress_days > 0}
@@ -133,8 +148,7 @@ async def score_week(
     project_ranks = rank(
         [(f.code, f.group, e.score) for f, e in projects], before["project_rank"], config, moved
     )
-    week = Week(period, monday, as_of, projects, units, unit_ranks, project_ranks,
-                await stored_status.all_statuses(db))  # fmt: skip
+    week = Week(period, monday, as_of, projects, units, unit_ranks, project_ranks, statuses)
     if save:
         await _save(db, week)
     return week
@@ -144,16 +158,20 @@ async def _snapshot(db: Database, period: str) -> dict[str, dict]:
     """Last week's explanations (for "change since last week") and ranks."""
     found: dict[str, dict] = {"unit": {}, "project": {}, "unit_rank": {}, "project_rank": {}}
     for k in await snapshots.of_period(db, period):
-        if k.name is None:  # a unit or project since removed
-            continue
-        explained = _explanation(k.score, k.metrics)
-        if k.subject == snapshots.UNIT:
-            found["unit"][k.name] = explained
-            found["unit_rank"][k.name] = k.rank
-        else:
-            found["project"][str(k.subject_id)] = explained
-            found["project_rank"][k.name] = k.rank
+        _remember(found, k)
     return found
+
+
+def _remember(found: dict[str, dict], k: snapshots.Kept) -> None:
+    if k.name is None:  # a unit or project since removed
+        return
+    explained = _explanation(k.score, k.metrics)
+    if k.subject == snapshots.UNIT:
+        found["unit"][k.name] = explained
+        found["unit_rank"][k.name] = k.rank
+    else:
+        found["project"][k.subject_id] = explained
+        found["project_rank"][k.name] = k.rank
 
 
 def _explanation(score: float, metrics: dict[str, float | None]) -> Explanation:
@@ -181,8 +199,19 @@ async def _save(db: Database, week: Week) -> None:
         if ranked and unit in unit_ids:
             kept.append(snapshots.Kept(snapshots.UNIT, unit_ids[unit], unit, ranked.group,
                                        e.score, ranked.rank, _metrics(e)))  # fmt: skip
+    # A finished week is scored again by /rank, /why and /status: write it only when a score
+    # changed, so a leader's question costs a read, not a rewrite of 5,000 rows.
+    if _same(await snapshots.of_period(db, week.period), kept):
+        return
     async with db.transaction() as tx:
         await snapshots.replace(tx, week.period, kept)
+
+
+def _same(stored: list[snapshots.Kept], kept: list[snapshots.Kept]) -> bool:
+    def key(k: snapshots.Kept) -> tuple:
+        return (k.subject, k.subject_id)
+
+    return len(stored) == len(kept) and sorted(stored, key=key) == sorted(kept, key=key)
 
 
 def _metrics(e: Explanation) -> dict[str, float | None]:

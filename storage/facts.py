@@ -9,11 +9,14 @@ reports as with one.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+import heap
 from domain.reporting_days import owed_workdays, period_workdays, silent_workdays
 from domain.stages import parse_stage
 from domain.status import Milestone, ProblemFacts, ProjectFacts
@@ -32,8 +35,10 @@ def _d(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+@functools.lru_cache(maxsize=4096)
 def _day(stamp: str, tz: ZoneInfo) -> date:
-    """The local day of a stored UTC time (fromisoformat: strptime costs ~10x per row)."""
+    """The local day of a stored UTC time (fromisoformat: strptime costs ~10x per row).
+    Cached: the projects of one import share their stamp."""
     return datetime.fromisoformat(stamp).astimezone(tz).date()
 
 
@@ -64,15 +69,34 @@ async def load(
     """
     if project_ids is not None and not project_ids:
         return []
-    projects = await _projects(db, project_ids)
-    months = await _monthly_plans(db, as_of.year, project_ids)
+    with heap.quiet():  # thousands of rows and facts, no reference cycle among them
+        return await _load(db, as_of, period_start, calendar, tz, project_ids, unit_groups,
+                           day_over, reporting)  # fmt: skip
+
+
+async def _load(
+    db: Database | Tx,
+    as_of: date,
+    period_start: date,
+    calendar: WorkCalendar,
+    tz: ZoneInfo,
+    project_ids: Sequence[int] | None,
+    unit_groups: Mapping[str, str],
+    day_over: bool,
+    reporting: bool,
+) -> list[ProjectFacts]:
     look_back = as_of - timedelta(days=LOOKBACK_DAYS)
-    # A project reported after `as_of` (e.g. on Monday morning, scoring last week) has running
-    # totals newer than the day: its figures as of the day come from its own history.
-    then = await _as_of(db, as_of, look_back, project_ids)
-    real = await _real_in_period(db, period_start, as_of, project_ids) if reporting else {}
-    nodes = await _milestones(db, project_ids)
-    issues = await _problems(db, as_of, tz, project_ids)
+    # All queued at once: the connection's thread runs one while this one reads the last.
+    projects, months, then, real, nodes, issues = await asyncio.gather(
+        _projects(db, project_ids),
+        _monthly_plans(db, as_of.year, project_ids),
+        # A project reported after `as_of` (e.g. on Monday morning, scoring last week) has
+        # running totals newer than the day: its figures as of the day come from its history.
+        _as_of(db, as_of, look_back, project_ids),
+        _real_in_period(db, period_start, as_of, project_ids, reporting),
+        _milestones(db, project_ids),
+        _problems(db, as_of, tz, project_ids),
+    )
 
     first = min(period_start, look_back)
     days = (first + timedelta(days=i) for i in range((as_of - first).days + 1))
@@ -167,10 +191,12 @@ async def _as_of(
 
 
 async def _real_in_period(
-    db: Database | Tx, start: date, end: date, ids: Sequence[int] | None
+    db: Database | Tx, start: date, end: date, ids: Sequence[int] | None, wanted: bool
 ) -> dict[int, tuple[int, date]]:
     """project id -> (days with real progress in start..end, the first of them); the latest
     revision of a day decides. Counted in SQL over the period's reports only."""
+    if not wanted:
+        return {}
     where, params = _in("r.project_id", ids)
     rows = await db.fetchall(
         "SELECT r.project_id, COUNT(*) AS days, MIN(r.report_date) AS first_day"
