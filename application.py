@@ -34,8 +34,9 @@ class JinzhanApplication(Application):
     with replies queued in the rate limiter (20/min into a flooded group) or a fan-out of
     thousands of reminders in progress, that took minutes. Here, after the processor's grace
     period, the updates still running are cancelled, the ones not started are dropped (logged),
-    and the Bot API requests still waiting are cancelled, which ends a running scheduler tick:
-    an outbox row is marked sent only once Telegram answered, so the next start sends the rest.
+    and the Bot API requests still waiting are cancelled; then the scheduler's sending, which
+    runs beside its ticks, is cancelled too. An outbox row is marked sent only once Telegram
+    answered, so the next start sends the rest.
     """
 
     async def start(self) -> None:
@@ -57,6 +58,9 @@ class JinzhanApplication(Application):
         finally:
             if timer is not None:
                 timer.cancel()
+            # Sending runs beside the scheduler's ticks, not inside them: end it too.
+            if self.bot_data.has_scheduler:
+                await self.bot_data.scheduler.stop()
 
     def _cut_off(self) -> None:
         processor = self.update_processor

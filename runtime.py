@@ -74,6 +74,10 @@ class BotData:
         self._services = value
 
     @property
+    def has_scheduler(self) -> bool:
+        return self._scheduler is not None
+
+    @property
     def scheduler(self) -> Scheduler:
         assert self._scheduler is not None, "the scheduler has not started"
         return self._scheduler

@@ -6,6 +6,12 @@ run, which recomputes every project's status instead of sending), sends what is 
 edits the day's boards that changed. A tick runs at startup (so a run missed while the bot
 was down goes out if still useful) and then every TICK_SECONDS; an admin's change to the
 schedule is seen by the next tick, without a restart.
+
+Planning is one tick's at a time, and short. Sending is not part of it: a 10,000-reminder
+fan-out takes minutes at Telegram's pace, and meanwhile later ticks plan, send what they
+planned beside it (sharing the pace), and edit boards; a report's board is edited within
+seconds rather than at the next tick (BOARD_DELAY). Weekly and monthly charts are rendered
+ahead of their send slot (scheduler.ahead), so their fan-out keeps the pace too.
 """
 
 from __future__ import annotations
@@ -25,18 +31,19 @@ from domain.schedule_kinds import REMIND, REMINDERS
 from domain.workdays import WorkCalendar
 from messages import t
 from runtime import BotData, Services
-from scheduler import escalation
-from scheduler.dispatch import Dispatcher
+from scheduler import ahead, escalation
+from scheduler.dispatch import Dispatcher, Outgoing
 from scheduler.plan import plan
 from scheduler.render import board
 from scheduler.slots import Slot, current_slot, due_slots
 from services.workdays import work_calendar
-from storage import Database, outbox, people, schedule
+from storage import Database, departments, outbox, people, schedule
 from storage.outbox import OutboxRow
 from timeutil import local_date
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 10
+BOARD_DELAY = 1.0  # seconds from a report to its board's edit: reports a moment apart share one
 MANUAL_GRACE = timedelta(hours=1)
 
 
@@ -45,9 +52,16 @@ class Scheduler:
 
     def __init__(self, app: Application) -> None:
         self.app = app
-        self._lock = asyncio.Lock()
+        self._planning = asyncio.Lock()  # plans and the problem ledger: one tick's at a time
+        self._editing = asyncio.Lock()  # board edits: one refresh at a time
+        self._drawing = asyncio.Lock()  # charts: one at a time, bot-wide (CPU and memory)
+        self._outgoing = Outgoing()
+        self._tasks: set[asyncio.Task[Any]] = set()  # sending runs, rendering ahead, edits
+        self._ahead: asyncio.Task[Any] | None = None
+        self._board_soon: asyncio.TimerHandle | None = None
         self._dirty_units: set[int] | None = None  # None: refresh every board once (startup)
         self._failing: dict[str, str] = {}  # tick step -> its last error, logged once
+        self._stopping = False
 
     @property
     def _svc(self) -> Services:
@@ -67,18 +81,33 @@ class Scheduler:
         return await work_calendar(self.db)
 
     def board_dirty(self, unit_id: int) -> None:
-        """A report came in for this unit: its board (if any today) is edited on the next tick."""
+        """A report came in for this unit: its board (if any today) is edited in a moment."""
         if self._dirty_units is not None:
             self._dirty_units.add(unit_id)
+        if self._board_soon is None and not self._stopping:
+            loop = asyncio.get_running_loop()
+            self._board_soon = loop.call_later(BOARD_DELAY, self._edit_boards_now)
 
-    async def tick(self, now: datetime | None = None) -> None:
-        """Plan what is due, send it, refresh boards. Ticks never overlap.
+    def _edit_boards_now(self) -> None:
+        self._board_soon = None
+        self._spawn(self._step("boards", self._refresh_boards(self._svc.now())))
+
+    def _spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def tick(self, now: datetime | None = None, *, wait: bool = True) -> None:
+        """Plan what is due, start sending it, render ahead what is due soon, refresh boards.
 
         Each step runs even when an earlier one failed (the failure is logged), so a bug in
         one run's planning or in the problem ledger cannot stop reminders, sends or boards.
+        `wait`: return only once everything being sent or rendered ahead is done (tests,
+        tools); the scheduler's own tick does not wait, so it never holds up the next one.
         """
-        async with self._lock:
-            now = now or self._svc.now()
+        now = now or self._svc.now()
+        async with self._planning:
             tz = self._svc.config.bot.timezone
             calendar = await self.calendar()
             items = await schedule.items(self.db)
@@ -89,8 +118,44 @@ class Scheduler:
             await self._step("problems", escalation.run(
                 self.db, now=now, tz=tz, calendar=calendar, items=items
             ))  # fmt: skip
-            await self._step("dispatch", self._dispatcher(items).run(now, calendar))
-            await self._step("boards", self._refresh_boards(now))
+        self._send(items, now, calendar)
+        self._render_ahead(items, now, calendar)
+        await self._step("boards", self._refresh_boards(now))
+        if wait:
+            await self.settle()
+
+    async def settle(self) -> None:
+        """Wait until nothing is being sent, rendered ahead or edited."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def stop(self) -> None:
+        """The bot is stopping: cancel what is being sent, rendered or edited, and wait for it.
+        A row cut off this way is still pending in the outbox and goes out at the next start."""
+        self._stopping = True
+        if self._board_soon is not None:
+            self._board_soon.cancel()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _send(self, items, now: datetime, calendar: WorkCalendar) -> asyncio.Task[Any]:
+        """Start sending what is due and not being sent already."""
+        return self._spawn(self._step("dispatch", self._dispatcher(items).run(now, calendar)))
+
+    def _render_ahead(self, items, now: datetime, calendar: WorkCalendar) -> None:
+        """Start rendering the weekly or monthly run due soon, unless it is being rendered."""
+        if self._ahead is not None and not self._ahead.done():
+            return
+        slots = ahead.upcoming(items, now, self._svc.config.bot.timezone)
+        if slots:
+            self._ahead = self._spawn(self._step("ahead", self._prepare(slots, now, calendar)))
+
+    async def _prepare(self, slots: list[Slot], now: datetime, calendar: WorkCalendar) -> None:
+        config = self._svc.config
+        for slot in slots:
+            await ahead.prepare(self.db, slot, now=now, calendar=calendar, tz=config.bot.timezone,
+                                scoring=config.scoring, drawing=self._drawing)  # fmt: skip
 
     async def _step(self, name: str, work: Coroutine[Any, Any, Any]) -> None:
         """Run one step of a tick; a failure is logged once (and its recovery), not per tick."""
@@ -111,18 +176,20 @@ class Scheduler:
             await plan(self.db, slot, now=now, calendar=calendar, tz=tz, **self._rules)
 
     async def run_now(self, kind: str, actor: int, now: datetime | None = None) -> int:
-        """/pushnow: plan the current period of `kind` now and send it; return new deliveries."""
-        async with self._lock:
-            now = now or self._svc.now()
+        """/pushnow: plan the current period of `kind` now and send it; return new deliveries.
+        Returns once this run's rows are sent, whatever else is being sent meanwhile."""
+        now = now or self._svc.now()
+        async with self._planning:
             tz = self._svc.config.bot.timezone
             items = await schedule.items(self.db)
             calendar = await self.calendar()
             slot = self._slot_for(kind, items, now, tz)
             added = await plan(self.db, slot, now=now, calendar=calendar, tz=tz, trigger="manual",
                                actor=actor, **self._rules)  # fmt: skip
-            await self._step("dispatch", self._dispatcher(items).run(now, calendar))
-            await self._step("boards", self._refresh_boards(now))
-            return added
+        sending = self._send(items, now, calendar)
+        await self._step("boards", self._refresh_boards(now))
+        await sending
+        return added
 
     def _slot_for(self, kind: str, items, now: datetime, tz) -> Slot:
         day = local_date(now, tz)
@@ -138,7 +205,8 @@ class Scheduler:
         deadline = items["board"].at.strftime("%H:%M")
         config = self._svc.config
         return Dispatcher(self.app.bot, self.db, config.bot.timezone, deadline,
-                          PhotoFolder.beside(config.storage_path), config.scoring)  # fmt: skip
+                          PhotoFolder.beside(config.storage_path), config.scoring,
+                          self._outgoing, self._drawing)  # fmt: skip
 
     async def _warn_unknown_year(self, now: datetime, calendar: WorkCalendar) -> None:
         year = local_date(now, self._svc.config.bot.timezone).year
@@ -157,6 +225,10 @@ class Scheduler:
 
     async def _refresh_boards(self, now: datetime) -> None:
         """Edit today's sent boards whose content changed (one message per group per day)."""
+        async with self._editing:
+            await self._edit_boards(now)
+
+    async def _edit_boards(self, now: datetime) -> None:
         day = local_date(now, self._svc.config.bot.timezone)
         sent = await outbox.sent_of_kind(self.db, "board", day.isoformat())
         dirty, self._dirty_units = self._dirty_units, set()
@@ -174,7 +246,7 @@ class Scheduler:
                 log.exception("board %s in %s not refreshed", row.id, row.chat_id)
 
     async def _refresh_board(self, row: OutboxRow, unit_id: int, day: date, now: datetime) -> None:
-        unit = await self.db.fetchval("SELECT name FROM units WHERE id = ?", (unit_id,))
+        unit = await departments.unit_name(self.db, unit_id)
         fresh = await board(self.db, unit_id, unit or "", day, now, self._svc.config.bot.timezone)
         if fresh.content == row.last_text or row.message_id is None:
             return
@@ -189,7 +261,7 @@ class Scheduler:
 
 async def _tick_job(context: CallbackContext[Any, Any, Any, BotData]) -> None:
     try:
-        await context.bot_data.scheduler.tick()
+        await context.bot_data.scheduler.tick(wait=False)
     except asyncio.CancelledError:
         task = asyncio.current_task()
         if task is not None and task.cancelling():

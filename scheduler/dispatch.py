@@ -6,6 +6,14 @@ exactly once. PTB's AIORateLimiter (see transport.py) paces sends to the configu
 rate and 20/min per group and waits out 429s; a chat that blocked the bot (403) is marked and
 skipped from then on.
 
+Runs may overlap: a 10,000-reminder fan-out takes minutes, and the rows planned meanwhile (a
+board, /pushnow) go out beside it, sharing the pace, rather than after it. `Outgoing` keeps
+every row in one run's hands at a time.
+
+Charts are drawn one at a time (they take 0.1-0.3 s of CPU and ~10 MB each) and outside the
+send slots, so a chart being drawn never holds up a text; a chart rendered ahead of its send
+slot (scheduler.ahead) is sent as it is.
+
 Each row is its own unit: whatever goes wrong while one row is rendered or sent (a refused
 file, a bug, a Telegram outage) is logged with the row's id and counted on that row, which is
 retried after 30 s × 2^attempts and marked failed after MAX_ATTEMPTS (admins see it in
@@ -15,7 +23,10 @@ retried after 30 s × 2^attempts and marked failed after MAX_ATTEMPTS (admins se
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime, timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -27,9 +38,10 @@ from archive.strip import caption, month_strip
 from domain.text import clean_line
 from domain.weights import ScoringConfig
 from domain.workdays import WorkCalendar
-from scheduler import render
+from scheduler import ahead, render
+from scheduler.periodic import KINDS as PERIODIC
 from scheduler.periodic import PeriodicRenderer
-from storage import Database, outbox, progress, push_targets
+from storage import Database, departments, outbox, progress, push_targets
 from storage.outbox import OutboxRow
 from timeutil import to_iso
 
@@ -37,8 +49,6 @@ log = logging.getLogger(__name__)
 CONCURRENCY = 30  # requests in flight; the rate limiter decides the pace
 MAX_ATTEMPTS = 5  # tries of one row before it is marked failed
 RETRY_SECONDS = 30  # the first retry's delay; it doubles with each attempt
-PERIODIC = ("week_units", "week_board", "week_unit", "monthly", "monthly_text", "ledger",
-            "quarterly")  # fmt: skip
 
 
 def markup(buttons: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
@@ -52,6 +62,42 @@ def markup(buttons: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
     )
 
 
+class Outgoing:
+    """The outbox rows some run is delivering, so that overlapping runs never take one twice.
+
+    A run reads the due rows, then keeps those no other run holds. A row another run finished
+    while this read was on its way may still read as pending: finished rows are remembered
+    until a read that began after they were marked sent.
+    """
+
+    def __init__(self) -> None:
+        self._held: set[int] = set()
+        self._finished: dict[int, int] = {}  # row id -> serial of its finishing
+        self._serial = 0
+        self._reading = asyncio.Lock()
+
+    async def claim(self, read: Callable[[], Awaitable[list[OutboxRow]]]) -> list[OutboxRow]:
+        async with self._reading:
+            began = self._serial
+            rows = await read()
+            # What finished before this read began reads as it is now: forget it. What
+            # finished while it was on its way may read as it was: skip it this time.
+            self._finished = {i: n for i, n in self._finished.items() if n > began}
+            rows = [r for r in rows if r.id not in self._held and r.id not in self._finished]
+            self._held.update(r.id for r in rows)
+            return rows
+
+    def release(self, row_id: int) -> None:
+        """The row is delivered, failed or put off: its new state is committed."""
+        self._held.discard(row_id)
+        self._serial += 1
+        self._finished[row_id] = self._serial
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._held)
+
+
 class Dispatcher:
     """Sends due outbox rows through one Bot."""
 
@@ -63,6 +109,8 @@ class Dispatcher:
         deadline: str,
         photos: PhotoFolder | None,
         scoring: ScoringConfig,
+        outgoing: Outgoing,
+        drawing: asyncio.Lock,
     ) -> None:
         self.bot = bot
         self.db = db
@@ -70,37 +118,46 @@ class Dispatcher:
         self.deadline = deadline
         self.photos = photos  # the archive, for the monthly 晾晒 strip
         self.scoring = scoring
+        self.outgoing = outgoing
+        self.drawing = drawing  # one chart at a time, bot-wide
+        self._periodic: PeriodicRenderer | None = None
 
     async def run(self, now: datetime, calendar: WorkCalendar) -> int:
-        """Send every due row; return how many were sent."""
-        rows = await outbox.due(self.db, now, limit=100_000)
+        """Send every due row no other run holds; return how many were sent."""
+        rows = await self.outgoing.claim(lambda: outbox.due(self.db, now, limit=100_000))
         self._periodic = PeriodicRenderer(self.db, calendar, self.tz, now, self.scoring)
         gate = asyncio.Semaphore(CONCURRENCY)
 
         async def one(row: OutboxRow) -> bool:
-            async with gate:
-                return await self._deliver_isolated(row, now, calendar)
+            try:
+                if row.spec["render"] in PERIODIC:  # drawn outside the send slots
+                    return await self._deliver_isolated(row, now, gate)
+                async with gate:
+                    return await self._deliver_isolated(row, now, contextlib.nullcontext())
+            finally:
+                self.outgoing.release(row.id)
 
         results = await asyncio.gather(*(one(r) for r in rows))
         return sum(results)
 
-    async def _render(
-        self, row: OutboxRow, now: datetime, calendar: WorkCalendar
-    ) -> render.Rendered | None:
+    async def _render(self, row: OutboxRow, now: datetime) -> render.Rendered | None:
         spec = row.spec
         kind = spec["render"]
         if kind == "remind":
             return await render.remind(self.db, row, self.deadline)
         if kind == "board":
-            unit = await self.db.fetchval(
-                "SELECT name FROM units WHERE id = ?", (spec["unit_id"],)
-            )
+            unit = await departments.unit_name(self.db, spec["unit_id"])
             day = date.fromisoformat(spec["day"])
             return await render.board(self.db, spec["unit_id"], unit or "", day, now, self.tz)
         if kind == "digest":
             return await render.digest(self.db, date.fromisoformat(spec["day"]), spec["unit_id"])
         if kind in PERIODIC:
-            return await self._render_periodic(kind, spec)
+            made = await ahead.made(self.db, spec, now)
+            if made is not None:
+                return made
+            assert self._periodic is not None
+            async with self.drawing:
+                return await self._periodic.render(spec)
         if kind == "strip":
             return await self._strip(spec)
         return render.Rendered(spec["text"], [])
@@ -113,25 +170,12 @@ class Dispatcher:
         )
         return render.Rendered(caption(found, end), [], photo=found.image) if found else None
 
-    async def _render_periodic(self, kind: str, spec: dict) -> render.Rendered | None:
-        p = self._periodic
-        if kind == "week_units":
-            return await p.units(date.fromisoformat(spec["as_of"]), spec["group"])
-        if kind == "week_board":
-            return await p.board(date.fromisoformat(spec["as_of"]))
-        if kind == "week_unit":
-            return await p.unit(date.fromisoformat(spec["as_of"]), spec["unit_id"])
-        start, end = date.fromisoformat(spec["start"]), date.fromisoformat(spec["end"])
-        method = {"monthly": p.monthly, "monthly_text": p.monthly_text, "ledger": p.ledger,
-                  "quarterly": p.quarterly}[kind]  # fmt: skip
-        return await method(start, end)
-
     async def _deliver_isolated(
-        self, row: OutboxRow, now: datetime, calendar: WorkCalendar
+        self, row: OutboxRow, now: datetime, slot: AbstractAsyncContextManager
     ) -> bool:
         """Deliver one row; whatever fails is this row's own, not the other rows' or the tick's."""
         try:
-            return await self._deliver(row, now, calendar)
+            return await self._deliver(row, now, slot)
         except TelegramError as exc:  # 5xx, timeouts, 429 beyond the limiter's retries
             log.warning("outbox %s to %s failed (%s); attempt %d", row.id, row.chat_id, exc,
                         row.attempts + 1)  # fmt: skip
@@ -146,29 +190,33 @@ class Dispatcher:
             log.exception("outbox %s: the failed attempt could not be recorded", row.id)
         return False
 
-    async def _deliver(self, row: OutboxRow, now: datetime, calendar: WorkCalendar) -> bool:
+    async def _deliver(
+        self, row: OutboxRow, now: datetime, slot: AbstractAsyncContextManager
+    ) -> bool:
+        """Render the row, then send it within `slot` (one of the requests in flight)."""
         if now >= row.expires_at:
             async with self.db.transaction() as tx:
                 await outbox.mark(tx, row.id, "expired")
             return False
-        rendered = await self._render(row, now, calendar)
+        rendered = await self._render(row, now)
         if rendered is None:  # e.g. the liaison reported meanwhile
             async with self.db.transaction() as tx:
                 await outbox.mark(tx, row.id, "skipped")
             return False
-        try:
-            message = await self._send(row.chat_id, rendered)
-        except Forbidden as exc:
-            await self._blocked(row, str(exc), now)
-            return False
-        except BadRequest as exc:  # Telegram refuses this message: trying again cannot help
+        async with slot:
+            try:
+                message = await self._send(row.chat_id, rendered)
+            except Forbidden as exc:
+                await self._blocked(row, str(exc), now)
+                return False
+            except BadRequest as exc:  # Telegram refuses this message: trying again cannot help
+                async with self.db.transaction() as tx:
+                    await outbox.fail(tx, row.id, error_line(exc), now)
+                log.warning("outbox %s to %s refused: %s", row.id, row.chat_id, exc)
+                return False
             async with self.db.transaction() as tx:
-                await outbox.fail(tx, row.id, error_line(exc), now)
-            log.warning("outbox %s to %s refused: %s", row.id, row.chat_id, exc)
-            return False
-        async with self.db.transaction() as tx:
-            await outbox.mark_sent(tx, row.id, message.message_id,
-                                   rendered.content or rendered.text, now)  # fmt: skip
+                await outbox.mark_sent(tx, row.id, message.message_id,
+                                       rendered.content or rendered.text, now)  # fmt: skip
         return True
 
     async def _attempt_failed(self, row: OutboxRow, exc: Exception, now: datetime) -> None:

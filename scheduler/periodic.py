@@ -41,6 +41,9 @@ CAPTION = 1000  # Telegram allows 1024 characters under a photo
 BOARD_ROWS = 10  # projects per list on the city's 龙虎榜
 CITY = "city"  # the one ranking group of the city-wide 龙虎榜
 STATUSES = ("green", "yellow", "red", UNREPORTED)
+# The render kinds of the periodic pushes' outbox rows (scheduler.plan writes their specs).
+KINDS = ("week_units", "week_board", "week_unit", "monthly", "monthly_text", "ledger",
+         "quarterly")  # fmt: skip
 
 
 def flagged(ranked: list[Ranked]) -> tuple[list[str], list[str]]:
@@ -99,6 +102,20 @@ class PeriodicRenderer:
                 self.db, as_of, self.calendar, self.tz, self.config
             )
         return self._weeks[as_of]
+
+    async def render(self, spec: dict) -> Rendered | None:
+        """What a periodic outbox row's spec asks for; None when there is nothing to send."""
+        kind = spec["render"]
+        if kind == "week_units":
+            return await self.units(date.fromisoformat(spec["as_of"]), spec["group"])
+        if kind == "week_board":
+            return await self.board(date.fromisoformat(spec["as_of"]))
+        if kind == "week_unit":
+            return await self.unit(date.fromisoformat(spec["as_of"]), spec["unit_id"])
+        start, end = date.fromisoformat(spec["start"]), date.fromisoformat(spec["end"])
+        method = {"monthly": self.monthly, "monthly_text": self.monthly_text,
+                  "ledger": self.ledger, "quarterly": self.quarterly}[kind]  # fmt: skip
+        return await method(start, end)
 
     def _text(self, title: str, start: date, end: date, **extra: str) -> ChartText:
         words = dict(
