@@ -87,7 +87,16 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def rss_peak_mb() -> float:
-    """This process's peak resident set size so far (Linux reports KiB, macOS bytes)."""
+    """This process's peak resident set size so far. On Linux its VmHWM: getrusage's ru_maxrss
+    survives execve, so a child started by a large parent would report the parent's size."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass  # not Linux
+    # getrusage: Linux reports KiB, macOS bytes.
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 

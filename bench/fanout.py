@@ -6,8 +6,10 @@ The real bot runs in-process against the fake Bot API (tests.harness.RunningBot)
 clock; one scheduler tick at 16:00 plans and sends every first reminder, and returns when the
 dispatch is done. The fake server does not enforce Telegram's flood limits, so "429s we would
 have caused" are estimated from its call log: the sends a server allowing exactly 30 in any
-rolling second would have refused. Figures are printed, not asserted: this is a measurement,
-not a test.
+rolling second would have refused. A third of the way into each fan-out a liaison of the
+unit reports and an admin runs /pushnow: the unit's board is edited, and /pushnow answered,
+within seconds, while the fan-out goes on (sending runs beside the scheduler's ticks).
+Figures are printed, not asserted: this is a measurement, not a test.
 """
 
 from __future__ import annotations
@@ -67,6 +69,9 @@ class FanoutResult:
     rss_peak_mb: float
     heap_peak_mb: float | None
     finished: bool
+    board_edit_s: float | None = None  # a report during the fan-out to its board's edit
+    pushnow_s: float | None = None  # /pushnow during the fan-out to its answer
+    left_at_edit: int | None = None  # reminders still to send when the board was edited
 
     @property
     def per_s(self) -> float:
@@ -164,6 +169,9 @@ async def run_fanout(size: int, rate: int, heap: bool, workdir: Path) -> FanoutR
         await bot.start()
         try:
             stop_periodic_tick(bot)
+            admin, unit_id = await bind_board(bot)
+            bot.clock.set(REMIND_AT)
+            await bot.app.bot_data["scheduler"].run_now("board", admin)  # before the fan-out
             cursor = fake.cursor()
             # Bounded: three times the paced minimum plus a minute for planning, so a hang
             # (e.g. a 429 retry loop) ends the run with figures instead of never ending.
@@ -172,6 +180,7 @@ async def run_fanout(size: int, rate: int, heap: bool, workdir: Path) -> FanoutR
                 tracemalloc.start()
             t0, started, cpu0 = time.time(), time.perf_counter(), time.process_time()
             progress = asyncio.create_task(report_progress(fake, size, started))
+            probe = asyncio.create_task(probe_during(bot, fake, size, admin, unit_id, cursor))
             finished = True
             try:
                 await asyncio.wait_for(bot.tick(REMIND_AT), limit_s)
@@ -181,6 +190,7 @@ async def run_fanout(size: int, rate: int, heap: bool, workdir: Path) -> FanoutR
                 progress.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await progress
+            probed = await probe
             wall_s, cpu_s = time.perf_counter() - started, time.process_time() - cpu0
             heap_mb = None
             if heap:
@@ -211,7 +221,66 @@ async def run_fanout(size: int, rate: int, heap: bool, workdir: Path) -> FanoutR
         rss_peak_mb=rss_peak_mb(),
         heap_peak_mb=heap_mb,
         finished=finished,
+        **probed,
     )
+
+
+async def bind_board(bot: RunningBot) -> tuple[int, int]:
+    """An admin and the unit's group, bound as /bindgroup does: (admin person id, unit id)."""
+    db = bot.db
+    unit_id = await db.fetchval("SELECT id FROM units WHERE name = ?", (UNIT,))
+    async with db.transaction() as tx:
+        admin = await people.upsert(tx, ADMIN_ID, "项目办", None)
+        await people.grant(tx, admin, "admin")
+        await push_targets.bind(tx, chat_id=BOARD_CHAT, kind="unit", unit_id=unit_id,
+                                title=f"{UNIT}调度群", bound_by=admin)  # fmt: skip
+    return admin, unit_id
+
+
+async def probe_during(
+    bot: RunningBot, fake: FakeBotApi, size: int, admin: int, unit_id: int, cursor: int
+) -> dict[str, float | int | None]:
+    """A third of the way into the fan-out: a liaison's report (stored as the report service
+    stores it, then its board marked) and an admin's /pushnow; how long until the board's edit
+    and the /pushnow's return, and how many reminders were still to go."""
+
+    def sent() -> int:
+        return sum(1 for c in fake.calls[cursor:] if is_reminder(c))
+
+    seen = 0
+
+    def a_third(call: ApiCall) -> bool:
+        nonlocal seen
+        seen += is_reminder(call)
+        return seen >= size // 3
+
+    await fake.wait_for(a_third, after=cursor, timeout=3 * size / TELEGRAM_PER_S + 60)
+    project = await bot.db.fetchone(
+        "SELECT p.id, pp.person_id FROM projects p JOIN project_people pp"
+        " ON pp.project_id = p.id AND pp.role = 'liaison' WHERE p.unit_id = ? LIMIT 1",
+        (unit_id,),
+    )
+    assert project is not None
+    edits = fake.cursor()
+    reported = time.time()  # ApiCall times are time.time()
+    async with bot.db.transaction() as tx:
+        await reports.submit(tx, reports.Submission(
+            project_id=project["id"], person_id=project["person_id"], report_date=DAY,
+            text="今日施工正常推进", done_yuan=1_000_000, stage_before=None, stage_after=None,
+            problem_id=None, photo_id=None,
+        ))  # fmt: skip
+    scheduler = bot.app.bot_data["scheduler"]
+    scheduler.board_dirty(unit_id)
+    edit = await fake.wait_for(
+        lambda c: c.method == "editMessageText" and c.chat_id == BOARD_CHAT,
+        after=edits, timeout=3 * size / TELEGRAM_PER_S + 60,
+    )  # fmt: skip
+    board_edit_s = edit.time - reported
+    left = size - sent()
+    started = time.perf_counter()
+    await scheduler.run_now("digest", admin)  # the unit's digest: one message, then answered
+    return {"board_edit_s": board_edit_s, "pushnow_s": time.perf_counter() - started,
+            "left_at_edit": left}  # fmt: skip
 
 
 async def median_render_ms(bot: RunningBot, unit_id: int, day: date) -> tuple[float, int]:
@@ -338,6 +407,15 @@ def print_fanout(results: list[FanoutResult], rate: int, heap: bool) -> None:
         legend.append("heap: not traced (pass --tracemalloc; tracing slows the bot)")
     for line in legend:
         print(f"  {line}")
+    print("\nDuring each fan-out, a third of the way in: a report in the unit, and /pushnow")
+    for r in results:
+        if r.board_edit_s is None:
+            continue
+        print(
+            f"  N={r.size}: the board was edited {r.board_edit_s:.1f} s after the report, with"
+            f" {r.left_at_edit} reminders still to send; /pushnow answered in"
+            f" {r.pushnow_s:.1f} s (before: both waited for the whole fan-out)"
+        )
 
 
 def print_board(b: BoardResult) -> None:

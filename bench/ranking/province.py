@@ -49,6 +49,7 @@ from storage import Database, facts
 CHUNK = 100_000  # report rows per executemany: bounded memory while generating
 MAX_DAYS = 400  # --days bound: reports go back at most this many workdays
 PROBLEM_SHARE = 0.2  # projects with a problem raised in a year
+LEADERS_CHAT, DEPARTMENTS_CHAT = -1_000_001, -1_000_002  # the bound groups; a unit's: -2e6 - id
 
 
 def _utc(day: date, hour: int, minute: int = 0) -> str:
@@ -257,8 +258,8 @@ class Province:
         """The leaders' group, the departments' group and one group per unit, as bound."""
         stamp = _utc(self.days[0], 12)
         rows = [
-            (-1_000_001, "leaders", None, "领导群"),
-            (-1_000_002, "departments", None, "部门群"),
+            (LEADERS_CHAT, "leaders", None, "领导群"),
+            (DEPARTMENTS_CHAT, "departments", None, "部门群"),
         ]
         rows += [(-2_000_000 - uid, "unit", uid, f"单位群{uid}") for uid, _ in units]
         self.insert("push_targets", "chat_id, kind, unit_id, title, bound_by, bound_at",
