@@ -233,15 +233,16 @@ def explain(
         change = None
         if value is not None and before is not None and before.value is not None:
             change = value - before.value
-        lines.append(
+        known = value is not None and ratio
+        lines.append(  # positional: 36,000 of these for a province's week
             MetricLine(
-                metric=metric,
-                value=value,
-                weight=weight,
-                points=100 * weight * min(value, FULL) if value is not None else 0.0,
-                change=change,
-                numerator=ratio[0] if value is not None and ratio else None,
-                denominator=ratio[1] if value is not None and ratio else None,
+                metric,  # metric
+                value,  # value
+                weight,  # weight
+                100 * weight * min(value, FULL) if value is not None else 0.0,  # points
+                change,  # change
+                ratio[0] if known else None,  # numerator
+                ratio[1] if known else None,  # denominator
             )
         )
     score = round(sum(line.points for line in lines), 2)

@@ -11,8 +11,11 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from charts import (
@@ -44,6 +47,16 @@ STATUSES = ("green", "yellow", "red", UNREPORTED)
 # The render kinds of the periodic pushes' outbox rows (scheduler.plan writes their specs).
 KINDS = ("week_units", "week_board", "week_unit", "monthly", "monthly_text", "ledger",
          "quarterly")  # fmt: skip
+
+
+# Charts are drawn in a thread of their own: one at a time in any case (the scheduler's drawing
+# lock), and matplotlib keeps its fonts per thread, several MB in every thread that ever drew.
+_DRAWING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="charts")
+
+
+async def drawn(draw: Callable[..., bytes], *args: Any) -> bytes:
+    """A chart drawn off the event loop, in the charts' thread."""
+    return await asyncio.get_running_loop().run_in_executor(_DRAWING, draw, *args)
 
 
 def flagged(ranked: list[Ranked]) -> tuple[list[str], list[str]]:
@@ -97,6 +110,7 @@ class PeriodicRenderer:
         self._weeks: dict[date, Week] = {}
 
     async def week(self, as_of: date) -> Week:
+        """The week ending `as_of`, scored (and kept) once for every chart of it."""
         if as_of not in self._weeks:
             self._weeks[as_of] = await score_week(
                 self.db, as_of, self.calendar, self.tz, self.config
@@ -142,7 +156,7 @@ class PeriodicRenderer:
         rows = [UnitBar(r.subject, r.score, r.change, r.flag, r.rank) for r in ranked]
         name = t(f"group.{group}")
         text = self._ranking_text(t("chart.units_title", group=name), week, t("chart.name"))
-        photo = await asyncio.to_thread(unit_ranking_png, rows, text)
+        photo = await drawn(unit_ranking_png, rows, text)
         best, worst = flagged(ranked)
         caption = t("weekly.caption", group=name, period=week.period,
                     start=week.start.isoformat(), end=week.end.isoformat(),
@@ -155,7 +169,7 @@ class PeriodicRenderer:
     ) -> bytes:
         top, bottom = (project_bars(week, rows) for rows in lists)
         text = self._ranking_text(title, week, t("chart.project"))
-        return await asyncio.to_thread(project_board_png, top, bottom, text)
+        return await drawn(project_board_png, top, bottom, text)
 
     async def board(self, as_of: date) -> Rendered:
         """The projects' 龙虎榜: the city's best and worst on one list."""
@@ -200,7 +214,7 @@ class PeriodicRenderer:
             gap_label=t("bulletin.gap_label"), starts_label=t("bulletin.starts_label"),
             footer=t("bulletin.footer", time=time, month=end.month),
         )  # fmt: skip
-        photo = await asyncio.to_thread(
+        photo = await drawn(
             bulletin_png, [bar(u, figures) for u in figures.units], text, float(figures.time),
             bar(figures.city, figures),
         )  # fmt: skip

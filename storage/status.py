@@ -19,7 +19,9 @@ _UNKNOWN = Status(UNREPORTED)
 def _status(row) -> Status:
     if row["color"] is None:
         return _UNKNOWN
-    return Status(row["color"], tuple(json.loads(row["reasons"])), bool(row["since_red"]))
+    reasons = row["reasons"]  # most projects have none: no JSON to parse for them
+    return Status(row["color"], tuple(json.loads(reasons)) if reasons != "[]" else (),
+                  bool(row["since_red"]))  # fmt: skip
 
 
 async def stored(db: Database | Tx, project_ids: Sequence[int] | None = None) -> dict[int, Status]:

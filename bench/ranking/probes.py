@@ -169,7 +169,7 @@ def phase_clock(spans: dict[str, tuple[float, float]]) -> Iterator[None]:
         (facts, "load", "facts.load"),
         (service, "_snapshot", "last week's scores"),
         (stored_status, "all_statuses", "statuses"),
-        (service, "_save", "keep the week"),
+        (service, "keep", "keep the week"),
     ]
     saved = [(owner, name, getattr(owner, name)) for owner, name, _ in targets]
 
