@@ -185,9 +185,13 @@ def print_results(results: dict[str, dict[str, Any]], rate: int, gen: dict[str, 
     ):
         print(f"  {line}")
     for name, r in results.items():
+        after = ", ".join(f"{at} {r[f'rss_after_{tick}_mb']:.0f}" for tick, at in
+                          (("status", "08:40"), ("ahead", "08:45"), ("push", "09:00"))
+                          if f"rss_after_{tick}_mb" in r)  # fmt: skip
         print(
             f"  {name}: 08:40 tick (status run, problem notices) {r['status_s']:.1f} s; the"
-            f" 09:00 tick's CPU {r['push_cpu_s']:.1f} s; {r['mb_uploaded']:.0f} MB uploaded"
+            f" 09:00 tick's CPU {r['push_cpu_s']:.1f} s; {r['mb_uploaded']:.0f} MB uploaded;"
+            f" peak RSS after the ticks: {after} MB"
         )
 
 

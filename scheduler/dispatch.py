@@ -123,22 +123,33 @@ class Dispatcher:
         self._periodic: PeriodicRenderer | None = None
 
     async def run(self, now: datetime, calendar: WorkCalendar) -> int:
-        """Send every due row no other run holds; return how many were sent."""
+        """Send every due row no other run holds; return how many were sent.
+
+        Texts go through CONCURRENCY workers, each rendering and sending one row at a time
+        (a task per row would be 10,000 tasks for a fan-out); charts are rendered one at a
+        time outside the send slots and each sent in a slot as soon as it is ready.
+        """
         rows = await self.outgoing.claim(lambda: outbox.due(self.db, now, limit=100_000))
         self._periodic = PeriodicRenderer(self.db, calendar, self.tz, now, self.scoring)
-        gate = asyncio.Semaphore(CONCURRENCY)
+        gate = asyncio.Semaphore(CONCURRENCY)  # requests in flight, texts and charts alike
+        texts = iter([r for r in rows if r.spec["render"] not in PERIODIC])
+        sent = 0
 
-        async def one(row: OutboxRow) -> bool:
+        async def deliver(row: OutboxRow, slot: AbstractAsyncContextManager) -> None:
+            nonlocal sent
             try:
-                if row.spec["render"] in PERIODIC:  # drawn outside the send slots
-                    return await self._deliver_isolated(row, now, gate)
-                async with gate:
-                    return await self._deliver_isolated(row, now, contextlib.nullcontext())
+                sent += await self._deliver_isolated(row, now, slot)
             finally:
                 self.outgoing.release(row.id)
 
-        results = await asyncio.gather(*(one(r) for r in rows))
-        return sum(results)
+        async def worker() -> None:
+            for row in texts:  # shared: each row goes to one worker
+                async with gate:
+                    await deliver(row, contextlib.nullcontext())
+
+        charts = [deliver(r, gate) for r in rows if r.spec["render"] in PERIODIC]
+        await asyncio.gather(*charts, *(worker() for _ in range(CONCURRENCY)))
+        return sent
 
     async def _render(self, row: OutboxRow, now: datetime) -> render.Rendered | None:
         spec = row.spec
