@@ -13,7 +13,7 @@ from domain.workdays import WorkCalendar
 from ledger.report_texts import value_items
 from messages import t
 from scheduler import escalation
-from storage import Database, progress, report_fields, reports, schedule
+from storage import Database, progress, report_fields, reports, schedule, tallies
 from storage.outbox import OutboxRow
 from timeutil import from_iso, local_date
 
@@ -75,10 +75,9 @@ async def board(
 ) -> Rendered:
     """The unit's reported/missing board for the day, naming liaisons still missing."""
     pairs = await progress.assignments(db, unit_id)
-    projects = await db.fetchall("SELECT id, code FROM projects WHERE unit_id = ?", (unit_id,))
-    done = await progress.reported_projects(db, [day])
+    projects = await tallies.unit_board(db, unit_id, day)
     away = await schedule.on_leave(db, day)
-    reported = {p["id"] for p in projects if (p["id"], day.isoformat()) in done}
+    reported = {pid for pid, _, done in projects if done}
     missing_by_person: dict[str, list[str]] = defaultdict(list)
     on_leave: set[str] = set()
     covered = set()
@@ -91,9 +90,7 @@ async def board(
             continue
         if a.code not in missing_by_person[a.liaison]:
             missing_by_person[a.liaison].append(a.code)
-    unassigned = [
-        p["code"] for p in projects if p["id"] not in covered and p["id"] not in reported
-    ]
+    unassigned = [code for pid, code, _ in projects if pid not in covered and pid not in reported]
     total = len(projects)
     head = t("push.board_title", unit=unit, day=_day_label(day))
     if not missing_by_person and not unassigned:
@@ -161,9 +158,9 @@ async def streak_notes(
 
 async def digest(db: Database, day: date, unit_id: int | None) -> Rendered:
     """What moved today: a unit's entries, or per-unit counts for the leaders."""
-    entries = await progress.entries_between(db, day, day)
     head = t("push.digest_title", day=_day_label(day))
     if unit_id is not None:
+        entries = await progress.entries_between(db, day, day)
         mine = [e for e in entries if e.unit_id == unit_id]
         if not mine:
             return Rendered(f"{head}\n{t('push.digest_none')}", [])
@@ -175,7 +172,8 @@ async def digest(db: Database, day: date, unit_id: int | None) -> Rendered:
             for e in mine
         ]  # fmt: skip
         return Rendered("\n".join([head, *_fit(lines, "push.digest_more")]), [])
-    return Rendered("\n".join([head, *await _unit_summary(db, entries, days=1)]), [])
+    tallied = await tallies.by_unit(db, day, day)
+    return Rendered("\n".join([head, *await _unit_summary(db, tallied, days=1)]), [])
 
 
 def _values(fields: list, answers: dict, e: progress.DayEntry, day: date) -> str:
@@ -195,33 +193,25 @@ def _extra(e: progress.DayEntry) -> str:
     return parts
 
 
-async def _unit_summary(db: Database, entries: list[progress.DayEntry], days: int) -> list[str]:
+async def _unit_summary(
+    db: Database, tallied: dict[int, tallies.UnitTally], days: int
+) -> list[str]:
+    """A line per unit with projects: its reports over `days` days and investment added."""
     counts = await progress.unit_project_counts(db)
-    by_unit: dict[int, list[progress.DayEntry]] = defaultdict(list)
-    for e in entries:
-        by_unit[e.unit_id].append(e)
     lines = []
     for unit_id, (name, total) in counts.items():
         if not total:
             continue
-        mine = by_unit.get(unit_id, [])
-        delta = sum(max(e.done_yuan - e.baseline_yuan, 0) for e in mine)
-        stages = sum(1 for e in mine if e.stage_after)
-        if days == 1:
-            done = len({e.project_id for e in mine})
-            lines.append(
-                t(
-                    "push.digest_summary_line",
-                    unit=name,
-                    done=done,
-                    total=total,
-                    delta=format_wan(delta),
-                    stages=t("push.digest_summary_stages", n=stages) if stages else "",
-                )
-            )
+        tally = tallied.get(unit_id, tallies.UnitTally(0, 0, 0))
+        delta = format_wan(tally.added_yuan)
+        if days == 1:  # one report per project and day: reports are projects reported
+            n = tally.stage_changes
+            stages = t("push.digest_summary_stages", n=n) if n else ""
+            lines.append(t("push.digest_summary_line", unit=name, done=tally.reports,
+                           total=total, delta=delta, stages=stages))  # fmt: skip
         else:
-            rate = f"{len(mine) / (total * days):.0%}"
-            lines.append(t("push.period_line", unit=name, rate=rate, delta=format_wan(delta)))
+            rate = f"{tally.reports / (total * days):.0%}"
+            lines.append(t("push.period_line", unit=name, rate=rate, delta=delta))
     return lines or [t("push.digest_none")]
 
 
@@ -229,7 +219,7 @@ async def period_summary(
     db: Database, kind: str, start: date, end: date, calendar: WorkCalendar
 ) -> Rendered:
     """Weekly or monthly plain-text summary per unit (the ranking issue adds charts)."""
-    entries = await progress.entries_between(db, start, end)
+    tallied = await tallies.by_unit(db, start, end)
     workdays = sum(
         1 for i in range((end - start).days + 1) if calendar.is_workday(start + timedelta(i))
     )
@@ -237,7 +227,7 @@ async def period_summary(
         head = t("push.weekly_title", start=_day_label(start), end=_day_label(end))
     else:
         head = t("push.monthly_title", month=f"{start.year}年{start.month}月")
-    lines = await _unit_summary(db, entries, days=max(workdays, 1))
+    lines = await _unit_summary(db, tallied, days=max(workdays, 1))
     if kind == "monthly":  # problem ledger: on-time closure rate per department
         lines += await escalation.closure_lines(db, start, end)
     return Rendered("\n".join([head, *_fit(lines, "push.digest_more"), t("push.period_note")]), [])

@@ -44,7 +44,7 @@ from domain.status import status as project_status
 from domain.weights import ScoringConfig
 from domain.workdays import WorkCalendar
 from ranking.service import score_week, week_of
-from storage import Database, facts
+from storage import Database, facts, schedule
 
 CHUNK = 100_000  # report rows per executemany: bounded memory while generating
 MAX_DAYS = 400  # --days bound: reports go back at most this many workdays
@@ -470,6 +470,9 @@ async def _derive(path: Path, calendar: WorkCalendar, first_day: date) -> int:
                 " VALUES (?, ?, ?, ?, ?)",
                 rows,
             )
+            # The month's bulletin went out on its 1st: a bot started on the data does not
+            # catch it up (its figures and ledger are timed on their own).
+            await schedule.claim_run(tx, "monthly", AS_OF.strftime("%Y-%m"), "schedule", None)
         last = AS_OF - timedelta(days=7)
         await score_week(db, last, calendar, TZ, ScoringConfig(), save=True)
         kept, _, _ = week_of(last)
