@@ -54,6 +54,11 @@ def upcoming(items: Mapping[str, ScheduleItem], now: datetime, tz: ZoneInfo) -> 
     return found
 
 
+async def ready(db: Database, now: datetime) -> set[str]:
+    """Keys of the pushes rendered ahead within MAX_AGE of `now`."""
+    return await prepared.keys_since(db, now - MAX_AGE)
+
+
 async def made(db: Database, spec: Mapping, now: datetime) -> Rendered | None:
     """The push `spec` asks for, if it was rendered ahead within MAX_AGE of `now`."""
     found = await prepared.fresh(db, key(spec), now - MAX_AGE)
@@ -81,7 +86,7 @@ async def prepare(
         await prepared.drop_before(tx, now - KEEP)
     specs = {key(spec): spec for _, _, spec in await recipients(db, slot, calendar, tz, scoring)
              if spec["render"] in PERIODIC}  # fmt: skip
-    have = await prepared.keys_since(db, now - MAX_AGE)
+    have = await ready(db, now)
     renderer = PeriodicRenderer(db, calendar, tz, now, scoring)
     count = 0
     for name, spec in specs.items():

@@ -125,14 +125,21 @@ class Dispatcher:
     async def run(self, now: datetime, calendar: WorkCalendar) -> int:
         """Send every due row no other run holds; return how many were sent.
 
-        Texts go through CONCURRENCY workers, each rendering and sending one row at a time
-        (a task per row would be 10,000 tasks for a fan-out); charts are rendered one at a
-        time outside the send slots and each sent in a slot as soon as it is ready.
+        Texts (and charts drawn ahead) go through CONCURRENCY workers, each rendering and
+        sending one row at a time (a task per row would be 10,000 tasks for a fan-out); other
+        charts are drawn one at a time outside the send slots, each sent as soon as drawn.
         """
         rows = await self.outgoing.claim(lambda: outbox.due(self.db, now, limit=100_000))
         self._periodic = PeriodicRenderer(self.db, calendar, self.tz, now, self.scoring)
         gate = asyncio.Semaphore(CONCURRENCY)  # requests in flight, texts and charts alike
-        texts = iter([r for r in rows if r.spec["render"] not in PERIODIC])
+        ready = await ahead.ready(self.db, now) if any(map(_periodic, rows)) else set()
+
+        def to_draw(row: OutboxRow) -> bool:
+            return _periodic(row) and ahead.key(row.spec) not in ready
+
+        # A chart drawn ahead is read when its slot comes, like a text: 150 of them held at
+        # once would be ~40 MB.
+        texts = iter([r for r in rows if not to_draw(r)])
         sent = 0
 
         async def deliver(row: OutboxRow, slot: AbstractAsyncContextManager) -> None:
@@ -147,7 +154,7 @@ class Dispatcher:
                 async with gate:
                     await deliver(row, contextlib.nullcontext())
 
-        charts = [deliver(r, gate) for r in rows if r.spec["render"] in PERIODIC]
+        charts = [deliver(r, gate) for r in rows if to_draw(r)]
         await asyncio.gather(*charts, *(worker() for _ in range(CONCURRENCY)))
         return sent
 
@@ -259,6 +266,10 @@ class Dispatcher:
             else:
                 await push_targets.set_active(tx, row.chat_id, False)
         log.info("chat %s blocked the bot; skipped from now on", row.chat_id)
+
+
+def _periodic(row: OutboxRow) -> bool:
+    return row.spec["render"] in PERIODIC
 
 
 def error_line(exc: BaseException) -> str:
