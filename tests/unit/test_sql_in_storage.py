@@ -11,13 +11,6 @@ OUTSIDE = {"tests", "bench", "demo", "storage"}
 # A statement on one line, or a call that runs one (catches a statement split over lines).
 STATEMENT = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE)\b.*\b(FROM|INTO|SET|WHERE)\b|\.execute\(")
 RUNS_SQL = re.compile(r"\.(fetchall|fetchone|fetchval|executemany|executescript)\(")
-# Files whose SQL the helper who owns them (the pushes' performance) is moving to storage/ in
-# their own branch. Delete an entry when its file is clean: the last test says so.
-BEING_MOVED = {
-    "scheduler/__init__.py",
-    "scheduler/dispatch.py",
-    "scheduler/render.py",
-}
 
 
 def sources() -> list[Path]:
@@ -47,15 +40,5 @@ def test_the_scan_sees_the_code_and_finds_sql_where_it_is() -> None:
 
 
 def test_no_sql_outside_storage() -> None:
-    found = [
-        line
-        for path in sources()
-        if path.relative_to(ROOT).as_posix() not in BEING_MOVED
-        for line in sql_lines(path)
-    ]
+    found = [line for path in sources() for line in sql_lines(path)]
     assert found == [], "SQL belongs in storage/ (one function per query):\n" + "\n".join(found)
-
-
-def test_every_file_still_allowed_sql_has_some() -> None:
-    clean = sorted(name for name in BEING_MOVED if not sql_lines(ROOT / name))
-    assert clean == [], f"no SQL left in {clean}: take them out of BEING_MOVED"
