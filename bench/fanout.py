@@ -18,36 +18,30 @@ import argparse
 import asyncio
 import contextlib
 import gc
-import statistics
 import tempfile
 import time
 import tracemalloc
-from collections import deque
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
+from bench.board import BOARD_CHAT, bind_board, print_board, run_board
 from bench.common import machine, rss_peak_mb
-from scheduler import render
-from storage import people, push_targets, reports
+from bench.pace import (
+    DAY,
+    FIRST_ID,
+    TELEGRAM_PER_S,
+    is_message,
+    is_reminder,
+    most_per_second,
+    refused_by_strict_limit,
+    stop_periodic_tick,
+)
+from storage import reports
 from tests.fakebot import ApiCall, FakeBotApi
 from tests.harness import RunningBot, make_config, seed_liaisons
 
-TELEGRAM_PER_S = 30  # Telegram's overall bot broadcast allowance; above it, 429
 GOAL = 0.9  # achieved msgs/s over the allowance, from the issue
-FIRST_ID = 100_000  # liaisons' Telegram ids; clear of the ids the tests use
-DAY = date(2026, 11, 23)  # a Monday and a workday (the harness's default day)
 REMIND_AT = f"{DAY.isoformat()} 16:00"
-BOARD_AT = f"{DAY.isoformat()} 18:00"
-MORNING_AT = f"{DAY.isoformat()} 09:00"  # the weekly ranking's time on a Monday
-REMINDER_MARK = "未上报进展"  # in every first/second reminder's text
-BOARD_MARK = "进展上报看板"  # in every board's title
-UNIT = "城关区"  # the unit seed_liaisons puts every project in
-BOARD_PROJECTS = 300
-BOARD_CHAT = -100_300
-ADMIN_ID = 1001
-BOARD_RENDERS = 20
-TELEGRAM_TEXT_LIMIT = 4096
 PROGRESS_EVERY_S = 10.0
 
 
@@ -83,67 +77,6 @@ class FanoutResult:
         return (self.sent - 1) / self.span_s if self.span_s > 0 else 0.0
 
 
-@dataclass
-class BoardResult:
-    """Figures of the 300-project board."""
-
-    reported: int
-    half_ms: float  # median render, ~half reported
-    half_chars: int
-    none_ms: float  # median render, nobody reported (the longest board)
-    none_chars: int
-    tick_ms: float  # the 18:00 tick that plans, renders and sends it
-    sent_chars: int | None  # the board as Telegram stored it; None if none was sent
-    tick_others: int  # other messages that tick sent (e.g. streak notes)
-
-
-def is_message(call: ApiCall) -> bool:
-    """A message Telegram would count against the bot's overall limit."""
-    return call.method.startswith(("send", "edit")) and call.method != "sendChatAction"
-
-
-def is_reminder(call: ApiCall) -> bool:
-    return call.method == "sendMessage" and call.ok and REMINDER_MARK in (call.text or "")
-
-
-def most_per_second(arrivals: list[float]) -> int:
-    """Most sends in any 1 s window (the best window always ends on a send)."""
-    times = sorted(arrivals)
-    most = lo = 0
-    for hi, t in enumerate(times):
-        while t - times[lo] >= 1.0:
-            lo += 1
-        most = max(most, hi - lo + 1)
-    return most
-
-
-def refused_by_strict_limit(arrivals: list[float], limit: int) -> list[float]:
-    """Arrivals a strict `limit`-per-rolling-second server would answer with 429.
-
-    A refused send delivers nothing, so it does not count against later windows; this is
-    what a Telegram enforcing exactly 30/s would do to the same traffic (the real algorithm
-    is not published, so it is an estimate).
-    """
-    accepted: deque[float] = deque()
-    refused: list[float] = []
-    for t in sorted(arrivals):
-        while accepted and t - accepted[0] >= 1.0:
-            accepted.popleft()
-        if len(accepted) >= limit:
-            refused.append(t)
-        else:
-            accepted.append(t)
-    return refused
-
-
-def stop_periodic_tick(bot: RunningBot) -> None:
-    """Drop the bot's own 10 s tick job, so that only the ticks we time run (a job tick
-    racing ours would do the work while ours waited on the lock, or fire mid-measurement)."""
-    assert bot.app is not None and bot.app.job_queue is not None
-    for job in bot.app.job_queue.get_jobs_by_name("scheduler.tick"):
-        job.schedule_removal()
-
-
 async def report_progress(fake: FakeBotApi, size: int, started: float) -> None:
     """Print how far the fan-out got every PROGRESS_EVERY_S, until cancelled."""
     seen = cursor = 0
@@ -171,7 +104,7 @@ async def run_fanout(size: int, rate: int, heap: bool, workdir: Path) -> FanoutR
             stop_periodic_tick(bot)
             admin, unit_id = await bind_board(bot)
             bot.clock.set(REMIND_AT)
-            await bot.app.bot_data["scheduler"].run_now("board", admin)  # before the fan-out
+            await bot.app.bot_data.scheduler.run_now("board", admin)  # before the fan-out
             cursor = fake.cursor()
             # Bounded: three times the paced minimum plus a minute for planning, so a hang
             # (e.g. a 429 retry loop) ends the run with figures instead of never ending.
@@ -225,18 +158,6 @@ async def run_fanout(size: int, rate: int, heap: bool, workdir: Path) -> FanoutR
     )
 
 
-async def bind_board(bot: RunningBot) -> tuple[int, int]:
-    """An admin and the unit's group, bound as /bindgroup does: (admin person id, unit id)."""
-    db = bot.db
-    unit_id = await db.fetchval("SELECT id FROM units WHERE name = ?", (UNIT,))
-    async with db.transaction() as tx:
-        admin = await people.upsert(tx, ADMIN_ID, "项目办", None)
-        await people.grant(tx, admin, "admin")
-        await push_targets.bind(tx, chat_id=BOARD_CHAT, kind="unit", unit_id=unit_id,
-                                title=f"{UNIT}调度群", bound_by=admin)  # fmt: skip
-    return admin, unit_id
-
-
 async def probe_during(
     bot: RunningBot, fake: FakeBotApi, size: int, admin: int, unit_id: int, cursor: int
 ) -> dict[str, float | int | None]:
@@ -269,7 +190,7 @@ async def probe_during(
             text="今日施工正常推进", done_yuan=1_000_000, stage_before=None, stage_after=None,
             problem_id=None, photo_id=None,
         ))  # fmt: skip
-    scheduler = bot.app.bot_data["scheduler"]
+    scheduler = bot.app.bot_data.scheduler
     scheduler.board_dirty(unit_id)
     edit = await fake.wait_for(
         lambda c: c.method == "editMessageText" and c.chat_id == BOARD_CHAT,
@@ -281,90 +202,6 @@ async def probe_during(
     await scheduler.run_now("digest", admin)  # the unit's digest: one message, then answered
     return {"board_edit_s": board_edit_s, "pushnow_s": time.perf_counter() - started,
             "left_at_edit": left}  # fmt: skip
-
-
-async def median_render_ms(bot: RunningBot, unit_id: int, day: date) -> tuple[float, int]:
-    """Median time of `render.board` over BOARD_RENDERS runs, and the board's length."""
-    now, tz = bot.clock(), bot.config.bot.timezone
-    times, text = [], ""
-    for _ in range(BOARD_RENDERS):
-        started = time.perf_counter()
-        rendered = await render.board(bot.db, unit_id, UNIT, day, now, tz)
-        times.append(time.perf_counter() - started)
-        text = rendered.text
-    return statistics.median(times) * 1000, len(text)
-
-
-async def run_board(rate: int, workdir: Path) -> BoardResult:
-    """300 projects in one unit, every other one reported today, the unit's group bound."""
-    db_path = workdir / "board.sqlite3"
-    await seed_liaisons(db_path, BOARD_PROJECTS, FIRST_ID, scheduled=True)
-    async with FakeBotApi() as fake:
-        bot = RunningBot(make_config(fake, db_path, rate_limit=rate))
-        await bot.start()
-        try:
-            stop_periodic_tick(bot)
-            db = bot.db
-            unit_id = await db.fetchval("SELECT id FROM units WHERE name = ?", (UNIT,))
-            liaisons = await db.fetchall(
-                "SELECT pp.project_id, pp.person_id FROM project_people pp"
-                " JOIN projects p ON p.id = pp.project_id WHERE pp.role = 'liaison'"
-                " ORDER BY p.code"
-            )
-            reported = liaisons[::2]
-            # Written with the bot's own storage functions, as /report's last step would.
-            async with db.transaction() as tx:
-                admin = await people.upsert(tx, ADMIN_ID, "项目办", None)
-                await people.grant(tx, admin, "admin")
-                await push_targets.bind(
-                    tx,
-                    chat_id=BOARD_CHAT,
-                    kind="unit",
-                    unit_id=unit_id,
-                    title=f"{UNIT}调度群",
-                    bound_by=admin,
-                )
-            # A deployed bot sent the morning's runs (the Monday ranking) long before 18:00;
-            # catching them up here keeps them out of the timed 18:00 tick.
-            await asyncio.wait_for(bot.tick(MORNING_AT), 60)
-            async with db.transaction() as tx:
-                for row in reported:
-                    await reports.submit(
-                        tx,
-                        reports.Submission(
-                            project_id=row["project_id"],
-                            person_id=row["person_id"],
-                            report_date=DAY,
-                            text="今日施工正常推进",
-                            done_yuan=1_000_000,
-                            stage_before=None,
-                            stage_after=None,
-                            problem_id=None,
-                            photo_id=None,
-                        ),
-                    )
-            bot.clock.set(BOARD_AT)
-            half_ms, half_chars = await median_render_ms(bot, unit_id, DAY)
-            # The next day has no reports yet: every project missing, the longest board.
-            none_ms, none_chars = await median_render_ms(bot, unit_id, date(2026, 11, 24))
-            cursor = fake.cursor()
-            started = time.perf_counter()
-            await asyncio.wait_for(bot.tick(BOARD_AT), 60)
-            tick_ms = (time.perf_counter() - started) * 1000
-            sent = [c for c in fake.calls[cursor:] if c.ok and is_message(c)]
-            boards = [c for c in sent if c.chat_id == BOARD_CHAT and BOARD_MARK in (c.text or "")]
-        finally:
-            await bot.stop()
-    return BoardResult(
-        reported=len(reported),
-        half_ms=half_ms,
-        half_chars=half_chars,
-        none_ms=none_ms,
-        none_chars=none_chars,
-        tick_ms=tick_ms,
-        sent_chars=len(boards[0].plain or "") if boards else None,
-        tick_others=len(sent) - len(boards),
-    )
 
 
 def print_fanout(results: list[FanoutResult], rate: int, heap: bool) -> None:
@@ -416,28 +253,6 @@ def print_fanout(results: list[FanoutResult], rate: int, heap: bool) -> None:
             f" {r.left_at_edit} reminders still to send; /pushnow answered in"
             f" {r.pushnow_s:.1f} s (before: both waited for the whole fan-out)"
         )
-
-
-def print_board(b: BoardResult) -> None:
-    def fits(chars: int) -> str:
-        return "fits" if chars <= TELEGRAM_TEXT_LIMIT else "DOES NOT FIT"
-
-    print(f"\nBoard of a {BOARD_PROJECTS}-project unit ({UNIT}, one liaison per project)")
-    print(
-        f"  render, {b.reported}/{BOARD_PROJECTS} reported: median {b.half_ms:6.1f} ms "
-        f"of {BOARD_RENDERS}, {b.half_chars} chars, {fits(b.half_chars)} in "
-        f"{TELEGRAM_TEXT_LIMIT}"
-    )
-    print(
-        f"  render, 0/{BOARD_PROJECTS} reported:   median {b.none_ms:6.1f} ms "
-        f"of {BOARD_RENDERS}, {b.none_chars} chars, {fits(b.none_chars)} in "
-        f"{TELEGRAM_TEXT_LIMIT}"
-    )
-    sent = "no board was sent" if b.sent_chars is None else f"board sent, {b.sent_chars} chars"
-    print(
-        f"  18:00 tick that plans, renders and sends it: {b.tick_ms:.0f} ms (one run, after a "
-        f"09:00 tick); {sent}, {b.tick_others} other messages in that tick"
-    )
 
 
 async def main_async(sizes: list[int], rate: int, heap: bool) -> None:

@@ -27,7 +27,7 @@ from datetime import time as clock_time
 from pathlib import Path
 
 from bench.common import machine
-from bench.fanout import FIRST_ID, is_reminder, stop_periodic_tick
+from bench.pace import FIRST_ID, is_reminder, stop_periodic_tick
 from storage import Database, schedule
 from tests.fakebot import FakeBotApi
 from tests.fakewebhooks import FakeWebhooks

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 import aiohttp
 
 from bench.common import machine
-from bench.ranking.province import generate
+from bench.ranking.build import generate
 from config import parse_config
 from domain.weights import ScoringConfig
 from domain.workdays import WorkCalendar

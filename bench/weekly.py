@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import ROOT, machine, rss_peak_mb
-from bench.fanout import TELEGRAM_PER_S, most_per_second, refused_by_strict_limit
+from bench.pace import TELEGRAM_PER_S, most_per_second, refused_by_strict_limit
 from bench.ranking.province import LEADERS_CHAT
 from tests.fakebot import ApiCall, FakeBotApi
 
@@ -61,7 +61,7 @@ def bot_config(args: argparse.Namespace) -> Any:
 
 async def bot_phase(args: argparse.Namespace) -> dict[str, Any]:
     """The child: the real bot on a fake clock, through the Monday morning."""
-    from bench.fanout import stop_periodic_tick
+    from bench.pace import stop_periodic_tick
     from tests.harness import FakeClock, RunningBot
 
     started = rss_peak_mb()
@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.phase == "bot":
         print(json.dumps(asyncio.run(bot_phase(args))), flush=True)
         return 0
-    from bench.ranking.province import generate
+    from bench.ranking.build import generate
 
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.2f} at the start")
     results: dict[str, dict[str, Any]] = {}

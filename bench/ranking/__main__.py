@@ -104,7 +104,7 @@ def limit_s(size: int, years: int) -> float:
 def phase(args: argparse.Namespace) -> int:
     """The child: generate or measure one province, its result as one JSON line."""
     if args.phase == "generate":
-        from bench.ranking.province import generate
+        from bench.ranking.build import generate
 
         years = args.years[0]
         print(json.dumps(generate(args.db, args.projects, args.units, args.days, years)),

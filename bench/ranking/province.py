@@ -1,10 +1,9 @@
-"""A generated province written straight into SQLite with the bot's own schema.
+"""The rows of a generated province, made for the bot's own schema.
 
 Units (~80% 区县, ~20% 市直部门), projects with plans, stages, dates and milestones, liaisons
 and leaders, daily reports with corrections over one or more years, problems with
-deadlines, and what the running bot would have left: each project's running totals and
-status, and the weekly scores of every past week. Bulk rows go in through plain sqlite3 in
-one transaction; the schema comes from the bot's migrations (storage.Database.open).
+deadlines, and each project's running totals. build.py writes them and then what the running
+bot would have left (statuses, the weekly scores of every past week).
 
 Reports of a day are drawn from that day's own random stream, so a province with three years
 of history has the same projects, and the same last year of reports, as one with one year.
@@ -12,15 +11,11 @@ of history has the same projects, and the same last year of reports, as one with
 
 from __future__ import annotations
 
-import asyncio
-import json
 import random
 import sqlite3
-import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from bench.ranking import AS_OF, SEED, TZ
@@ -40,11 +35,7 @@ from bench.ranking.words import (
 )
 from domain.problem_flow import CATEGORIES
 from domain.stages import Stage
-from domain.status import status as project_status
-from domain.weights import ScoringConfig
 from domain.workdays import WorkCalendar
-from ranking.service import score_week, week_of
-from storage import Database, facts, schedule
 
 CHUNK = 100_000  # report rows per executemany: bounded memory while generating
 MAX_DAYS = 400  # --days bound: reports go back at most this many workdays
@@ -52,7 +43,7 @@ PROBLEM_SHARE = 0.2  # projects with a problem raised in a year
 LEADERS_CHAT, DEPARTMENTS_CHAT = -1_000_001, -1_000_002  # the bound groups; a unit's: -2e6 - id
 
 
-def _utc(day: date, hour: int, minute: int = 0) -> str:
+def utc(day: date, hour: int, minute: int = 0) -> str:
     """A local (UTC+8) time of `day` as the UTC text the bot stores."""
     moment = datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ).astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -126,12 +117,12 @@ class Province:
         rows += [(counties + i + 1, f"市{DEPARTMENTS[i % len(DEPARTMENTS)]}"
                   + (f"{i // len(DEPARTMENTS) + 1}" if i >= len(DEPARTMENTS) else ""),
                   "department") for i in range(departments)]  # fmt: skip
-        stamp = _utc(self.days[0], 9)
+        stamp = utc(self.days[0], 9)
         self.insert("units", "id, name, kind, created_at", [(*r, stamp) for r in rows])
         return [(uid, kind) for uid, _, kind in rows]
 
     def people(self, count: int, first_id: int, name: str, role: str) -> list[int]:
-        stamp = _utc(self.days[0], 10)
+        stamp = utc(self.days[0], 10)
         ids = list(range(first_id, first_id + count))
         self.insert("people", "id, tg_user_id, name, username, created_at",
                     [(i, 50_000_000 + i, f"{name}{i}", None, stamp) for i in ids])  # fmt: skip
@@ -164,7 +155,7 @@ class Province:
                     list(zip((u for u, k in units if k == "department"), contacts,
                              strict=True)))  # fmt: skip
         year = AS_OF.year
-        stamp = _utc(self.days[0], 11)
+        stamp = utc(self.days[0], 11)
         plans, rows, months, links, nodes = [], [], [], [], []
         named: dict[str, int] = defaultdict(int)  # a second 东坡数据中心 is 东坡数据中心2期
         for i, uid in enumerate(owner):
@@ -256,7 +247,7 @@ class Province:
 
     def _targets(self, units: list[tuple[int, str]]) -> None:
         """The leaders' group, the departments' group and one group per unit, as bound."""
-        stamp = _utc(self.days[0], 12)
+        stamp = utc(self.days[0], 12)
         rows = [
             (LEADERS_CHAT, "leaders", None, "领导群"),
             (DEPARTMENTS_CHAT, "departments", None, "部门群"),
@@ -302,9 +293,9 @@ class Province:
         department = rng.choice(departments) if state != "open" else None
         rows.append((
             problem_id, p.pid, p.liaison, rng.choice(PROBLEMS).format(k=rng.randint(2, 30)),
-            "closed" if shut else "open", _utc(day, 16, 30), _utc(closed, 15) if shut else None,
+            "closed" if shut else "open", utc(day, 16, 30), utc(closed, 15) if shut else None,
             rng.choice(CATEGORIES), state, department, deadline.isoformat(),
-            _utc(day, 18) if department else None, closed.isoformat() if shut else None,
+            utc(day, 18) if department else None, closed.isoformat() if shut else None,
             int(department is not None), int(department is not None) + int(shut), 1,
         ))  # fmt: skip
 
@@ -321,7 +312,7 @@ class Province:
             frac = day.day / _month_days(day)
             year_frac = day.timetuple().tm_yday / 365
             rng = self.rng_day = random.Random(SEED * 17 + day.toordinal())
-            at = (_utc(day, 16, rng.randrange(0, 59)), _utc(day, 17, rng.randrange(0, 59)))
+            at = (utc(day, 16, rng.randrange(0, 59)), utc(day, 17, rng.randrange(0, 59)))
             for p in plans:
                 if rng.random() > p.diligence:
                     continue
@@ -402,92 +393,3 @@ def _iso(day: date | None) -> str | None:
 def _month_days(day: date) -> int:
     following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
     return (following - day.replace(day=1)).days
-
-
-def generate(
-    path: Path, projects: int, units: int, days: int | None, years: int = 1
-) -> dict[str, Any]:
-    """Create the province's SQLite file; return row counts and how long it took."""
-    started = time.perf_counter()
-    asyncio.run(_migrate(path))
-    calendar = WorkCalendar()
-    on = report_days(calendar, days, years)
-    rng = random.Random(SEED + projects)
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        # Generation is not what is measured: no fsync, no WAL (Database.open turns WAL
-        # back on when the measurement opens the file).
-        conn.execute("PRAGMA journal_mode = DELETE")
-        conn.execute("PRAGMA synchronous = OFF")
-        conn.execute("PRAGMA cache_size = -262144")  # 256 MiB: index inserts stay in memory
-        conn.execute("BEGIN")
-        province = Province(conn, rng, on)
-        unit_rows = province.units(units)
-        plans = province.projects(projects, unit_rows)
-        raised = province.problems(plans, unit_rows)
-        province.reports(plans, raised)
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
-    bulk_s = time.perf_counter() - started
-    counts = dict(province.counts)
-    counts["score_snapshots"] = asyncio.run(_derive(path, calendar, on[0]))
-    return {
-        "projects": projects,
-        "units": units,
-        "years": years,
-        "report_days": len(on),
-        "first_day": on[0].isoformat(),
-        "counts": counts,
-        "bulk_s": bulk_s,
-        "total_s": time.perf_counter() - started,
-        "db_mb": path.stat().st_size / 2**20,
-    }
-
-
-async def _migrate(path: Path) -> None:
-    db = await Database.open(path)  # the bot's own migrations: the schema is the real one
-    await db.close()
-
-
-async def _derive(path: Path, calendar: WorkCalendar, first_day: date) -> int:
-    """What the running bot would have left: each project's status (recomputed on every
-    report), last week's scores, so this week's rank changes are real, and a score for
-    every earlier week of the history (a copy of last week's: /status reads a project's
-    trend among them). Returns the snapshot rows."""
-    db = await Database.open(path)
-    try:
-        _, monday, _ = week_of(AS_OF)
-        found = await facts.load(db, AS_OF, monday, calendar, TZ)
-        stamp = _utc(AS_OF, 18)
-        rows = []
-        for f in found:
-            s = project_status(f, AS_OF)
-            rows.append((f.project_id, s.color, json.dumps(s.reasons), int(s.since_red), stamp))
-        async with db.transaction() as tx:
-            await tx.executemany(
-                "INSERT INTO project_status (project_id, color, reasons, since_red, updated_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                rows,
-            )
-            # The month's bulletin went out on its 1st: a bot started on the data does not
-            # catch it up (its figures and ledger are timed on their own).
-            await schedule.claim_run(tx, "monthly", AS_OF.strftime("%Y-%m"), "schedule", None)
-        last = AS_OF - timedelta(days=7)
-        await score_week(db, last, calendar, TZ, ScoringConfig(), save=True)
-        kept, _, _ = week_of(last)
-        weeks = []
-        day = last - timedelta(days=7)
-        while day >= first_day:
-            weeks.append(week_of(day)[0])
-            day -= timedelta(days=7)
-        async with db.transaction() as tx:
-            await tx.executemany(
-                "INSERT INTO score_snapshots (period, subject, subject_id, grp, score, rank,"
-                " metrics) SELECT ?, subject, subject_id, grp, score, rank, metrics"
-                " FROM score_snapshots WHERE period = ?",
-                [(week, kept) for week in weeks],
-            )
-        return await db.fetchval("SELECT COUNT(*) FROM score_snapshots")
-    finally:
-        await db.close()
