@@ -59,7 +59,7 @@ async def median_render_ms(bot: RunningBot, unit_id: int, day: date) -> tuple[fl
     times, text = [], ""
     for _ in range(BOARD_RENDERS):
         started = time.perf_counter()
-        rendered = await render.board(bot.db, unit_id, UNIT, day, now, tz)
+        rendered = await render.board(bot.db, unit_id, day, now, tz)
         times.append(time.perf_counter() - started)
         text = rendered.text
     return statistics.median(times) * 1000, len(text)

@@ -18,9 +18,10 @@ from domain.workdays import WorkCalendar
 from ledger.texts import day_label
 from messages import t
 from scheduler import escalation, render
+from scheduler.periodic import KINDS as PERIODIC_KINDS
 from scheduler.periodic import PeriodicRenderer
 from scheduler.render import Rendered
-from storage import Database, departments
+from storage import Database
 
 
 class RobotRenderer:
@@ -55,25 +56,13 @@ class RobotRenderer:
 
     async def _render(self, spec: dict[str, Any]) -> Rendered | None:
         kind = spec["render"]
-        p = self.periodic
-        if kind == "week_units":
-            return await p.units(date.fromisoformat(spec["as_of"]), spec["group"])
-        if kind == "week_board":
-            return await p.board(date.fromisoformat(spec["as_of"]))
-        if kind == "week_unit":
-            return await p.unit(date.fromisoformat(spec["as_of"]), spec["unit_id"])
-        if kind in ("monthly", "monthly_text", "ledger", "quarterly"):
-            start, end = date.fromisoformat(spec["start"]), date.fromisoformat(spec["end"])
-            method = {"monthly": p.monthly, "monthly_text": p.monthly_text, "ledger": p.ledger,
-                      "quarterly": p.quarterly}[kind]  # fmt: skip
-            return await method(start, end)
+        if kind in PERIODIC_KINDS:  # the same charts and texts the Telegram pushes carry
+            return await self.periodic.render(spec)
         day = date.fromisoformat(spec["day"])
         if kind == "digest":
             return await render.digest(self.db, day, spec["unit_id"])
         if kind == "board":
-            unit_id = spec["unit_id"]
-            unit = await departments.unit_name(self.db, unit_id)
-            return await render.board(self.db, unit_id, unit or "", day, self.now, self.tz)
+            return await render.board(self.db, spec["unit_id"], day, self.now, self.tz)
         if kind == "dept_weekly":  # what the departments' group gets (scheduler.escalation)
             lines = await escalation.department_lines(self.db, day, self.tz, self.calendar)
             title = t("problems.weekly_title", day=day_label(day))

@@ -37,7 +37,7 @@ from scheduler.plan import plan
 from scheduler.render import board
 from scheduler.slots import Slot, current_slot, due_slots
 from services.workdays import work_calendar
-from storage import Database, departments, outbox, people, schedule
+from storage import Database, outbox, people, schedule
 from storage.outbox import OutboxRow
 from timeutil import local_date
 
@@ -246,8 +246,7 @@ class Scheduler:
                 log.exception("board %s in %s not refreshed", row.id, row.chat_id)
 
     async def _refresh_board(self, row: OutboxRow, unit_id: int, day: date, now: datetime) -> None:
-        unit = await departments.unit_name(self.db, unit_id)
-        fresh = await board(self.db, unit_id, unit or "", day, now, self._svc.config.bot.timezone)
+        fresh = await board(self.db, unit_id, day, now, self._svc.config.bot.timezone)
         if fresh.content == row.last_text or row.message_id is None:
             return
         try:

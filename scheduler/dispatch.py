@@ -41,7 +41,7 @@ from domain.workdays import WorkCalendar
 from scheduler import ahead, render
 from scheduler.periodic import KINDS as PERIODIC
 from scheduler.periodic import PeriodicRenderer
-from storage import Database, departments, outbox, progress, push_targets
+from storage import Database, outbox, progress, push_targets
 from storage.outbox import OutboxRow
 from timeutil import to_iso
 
@@ -164,9 +164,8 @@ class Dispatcher:
         if kind == "remind":
             return await render.remind(self.db, row, self.deadline)
         if kind == "board":
-            unit = await departments.unit_name(self.db, spec["unit_id"])
             day = date.fromisoformat(spec["day"])
-            return await render.board(self.db, spec["unit_id"], unit or "", day, now, self.tz)
+            return await render.board(self.db, spec["unit_id"], day, now, self.tz)
         if kind == "digest":
             return await render.digest(self.db, date.fromisoformat(spec["day"]), spec["unit_id"])
         if kind in PERIODIC:

@@ -13,7 +13,7 @@ from domain.workdays import WorkCalendar
 from ledger.report_texts import value_items
 from messages import t
 from scheduler import escalation
-from storage import Database, progress, report_fields, reports, schedule, tallies
+from storage import Database, departments, progress, report_fields, reports, schedule, tallies
 from storage.outbox import OutboxRow
 from timeutil import from_iso, local_date
 
@@ -70,10 +70,9 @@ async def remind(db: Database, row: OutboxRow, deadline: str) -> Rendered | None
     return Rendered(text, buttons)
 
 
-async def board(
-    db: Database, unit_id: int, unit: str, day: date, now: datetime, tz: ZoneInfo
-) -> Rendered:
+async def board(db: Database, unit_id: int, day: date, now: datetime, tz: ZoneInfo) -> Rendered:
     """The unit's reported/missing board for the day, naming liaisons still missing."""
+    unit = await departments.unit_name(db, unit_id) or ""
     pairs = await progress.assignments(db, unit_id)
     projects = await tallies.unit_board(db, unit_id, day)
     away = await schedule.on_leave(db, day)
