@@ -78,10 +78,10 @@ def cell_amount(value: object, unit: str) -> int | None:
             raise AmountError(UNREADABLE, text=str(value), default_unit=None)
         if number < 0:
             raise AmountError(NEGATIVE, default_unit=None)
-        yuan = round_yuan(number * unit_factor(unit))
-        if yuan > MAX_YUAN:
+        exact = number * unit_factor(unit)
+        if exact > MAX_YUAN:  # before rounding: 1e308 is beyond what quantize can hold
             raise AmountError(TOO_BIG, default_unit=None)
-        return yuan
+        return round_yuan(exact)
     if not isinstance(value, str):
         raise AmountError(UNREADABLE, text=cell_text(value), default_unit=None)
     return parse_amount(value, default_unit=unit).yuan

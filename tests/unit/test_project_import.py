@@ -363,3 +363,17 @@ def test_first_sheet_with_a_header_is_used() -> None:
     )
     result = parse_project_file("a.xlsx", data)
     assert (result.sheet, only_row(result).total_yuan) == ("项目表", 9 * WAN)
+
+
+@pytest.mark.parametrize("total", [1.5e308, 10**30, 1e28])
+def test_an_amount_too_large_to_round_is_a_row_error(total: float) -> None:
+    """Found by the fuzz test: 1.5e308 万元 made the reader raise InvalidOperation, so the
+    whole file failed instead of one row being refused."""
+    data = simple_xlsx(
+        ["项目名称", "责任单位", "总投资（万元）", "年度计划投资（万元）"],
+        ["甲", "城关区", total, 1],
+        ["乙", "城关区", 100, 1],
+    )
+    result = parse_project_file("a.xlsx", data)
+    assert errors_said(result) == [(2, "总投资（万元）", "金额过大，请检查单位")]
+    assert [row.name for row in result.rows] == ["乙"]
