@@ -12,6 +12,7 @@ from telegram.constants import ChatType
 import sender
 from domain.choosing import match_listed
 from domain.photos import Sent
+from domain.text import clean_line
 from handlers.context import Context
 from messages import t
 from services import access
@@ -32,8 +33,12 @@ ROLE_NAMES = {
 
 
 def display_name(update: Update) -> str:
+    """The caller's Telegram name, cleaned here once: a name may hold control or bidi
+    characters like any text a person types. The username or id when nothing is left."""
     user = update.effective_user
-    return (user.full_name or user.username or str(user.id))[:64] if user else ""
+    if user is None:
+        return ""
+    return clean_line(user.full_name)[:64].rstrip() or user.username or str(user.id)
 
 
 async def current_person(update: Update, context: Context) -> Person | None:

@@ -22,6 +22,7 @@ from telegram.ext import (
 )
 
 import sender
+from domain.text import clean_line
 from handlers.common import command_args, group_admin, is_group, reply
 from handlers.context import Context
 from messages import t
@@ -61,7 +62,7 @@ async def bindgroup_command(update: Update, context: Context) -> None:
             chat_id=chat.id,
             kind=kind,
             unit_id=unit_id,
-            title=chat.title or "",
+            title=clean_line(chat.title or ""),
             bound_by=person.id,
         )
         await audit.record(tx, person.id, "group.bind", chat=chat.id, kind=kind, unit=unit_id)

@@ -206,24 +206,24 @@ async def test_menus_are_registered_per_scope(city: RunningBot, fake: FakeBotApi
 async def test_group_binding_admin_only_and_removal_tracked(
     city: RunningBot, fake: FakeBotApi, admin: Talk, db_path: Path
 ) -> None:
-    group = -100777
+    group, title = -100777, "城关区\x07调度群\u202e"  # a title is cleaned like a typed text
     outsider = fake.user(5001, "群成员")
-    fake.add_to_group(admin.user, group, "城关区调度群")
+    fake.add_to_group(admin.user, group, title)
     hello = await fake.wait_reply(group)
     assert "/bindgroup" in (hello.text or "")
     cursor = fake.cursor()
-    fake.send_text(outsider, "/bindgroup unit 城关区", chat_id=group, chat_title="城关区调度群")
+    fake.send_text(outsider, "/bindgroup unit 城关区", chat_id=group, chat_title=title)
     await fake.wait_idle()
     assert [c for c in fake.sent_to(group) if c.seq >= cursor] == []  # a non-admin: no answer
     assert rows(db_path, "SELECT COUNT(*) FROM push_targets") == [(0,)]
     cursor = fake.cursor()
-    fake.send_text(admin.user, "/bindgroup unit 城关区", chat_id=group, chat_title="城关区调度群")
+    fake.send_text(admin.user, "/bindgroup unit 城关区", chat_id=group, chat_title=title)
     bound = await fake.wait_reply(group, after=cursor)
     assert "城关区" in (bound.text or "")
-    assert rows(db_path, "SELECT kind, active FROM push_targets WHERE chat_id = ?", (group,)) == [
-        ("unit", 1)
-    ]
-    fake.remove_from_group(admin.user, group, "城关区调度群")
+    assert rows(
+        db_path, "SELECT kind, active, title FROM push_targets WHERE chat_id = ?", (group,)
+    ) == [("unit", 1, "城关区调度群")]
+    fake.remove_from_group(admin.user, group, title)
     await fake.wait_idle()
     assert rows(db_path, "SELECT active FROM push_targets WHERE chat_id = ?", (group,)) == [(0,)]
 

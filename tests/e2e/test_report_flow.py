@@ -198,3 +198,16 @@ async def report_rest(talk: Talk) -> list:
 
 async def test_unknown_command_gets_a_hint(zhang: Talk) -> None:
     assert "未知命令 /foo" in await zhang.text("/foo")
+
+
+async def test_control_characters_typed_or_in_a_name_never_reach_storage(
+    city: RunningBot, fake: FakeBotApi, admin: Talk, db_path: Path
+) -> None:
+    """Issue 9, item 2: an ESC or BEL in what a liaison types or in their Telegram name (which
+    openpyxl refuses, so the month's ledger failed) is dropped where it arrives."""
+    liaison = Talk(fake, fake.user(2001, "张\x1b[31m三\u202e", last_name="\x07"))
+    await join(liaison, await invite(admin, "联络员 城关区"))
+    await report(liaison, "XM-001", 进展="\x1b[1m主体\x07封顶\u200b完成", 问题="资金\x1b未到位")
+    assert rows(db_path, "SELECT name FROM people WHERE tg_user_id = 2001") == [("张[31m三",)]
+    assert rows(db_path, "SELECT text FROM report_revisions") == [("[1m主体封顶完成",)]
+    assert rows(db_path, "SELECT description FROM problems") == [("资金未到位",)]
