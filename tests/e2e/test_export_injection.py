@@ -1,6 +1,6 @@
 """Formula injection: what people type reaches the .xlsx ledger as text, exactly, never as a
-formula (issue 9, item 1). Typed through the real bot, exported with /export, read back with
-openpyxl and from the raw sheet XML."""
+formula (issue 9, item 1). Typed through the real bot, exported with /export and pushed to the
+leaders' group as the month's ledger, read back with openpyxl and from the raw sheet XML."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from xml.etree import ElementTree
 from openpyxl import load_workbook
 
 from tests.e2e.conftest import import_city, invite, join, person
+from tests.e2e.test_schedule import LEADERS, bind
 from tests.fakebot import FakeBotApi
 from tests.harness import RunningBot, Talk, rows
 from tests.harness import report as report_by_name
@@ -50,9 +51,11 @@ async def test_typed_text_is_exported_as_text_never_as_a_formula(
         await join(liaison, await invite(admin, f"联络员 XM-00{i}"))
         await report(liaison, f"XM-00{i}", payload, payload)
 
+    await bind(fake, admin, LEADERS, "市领导群", "leaders")
     sent = await admin.say("/export 2026-11", until="重点项目台账（")
     (doc,) = [c for c in sent if c.method == "sendDocument"]
-    content = doc.files["document"]
+    await bot.tick("2026-12-01 09:00")  # November's ledger goes to the leaders' group
+    (monthly,) = [c for c in fake.sent_to(LEADERS) if c.ok and c.method == "sendDocument"]
 
     # Stored as the bot keeps it (the boundary may trim a leading tab): that is what must show.
     names = dict(
@@ -65,7 +68,14 @@ async def test_typed_text_is_exported_as_text_never_as_a_formula(
                                   " JOIN projects p ON p.id = pr.project_id"))  # fmt: skip
     for i, payload in enumerate(PAYLOADS[:4], start=1):  # these pass any cleaning unchanged
         assert names[i] == texts[f"XM-00{i}"] == problems[f"XM-00{i}"] == payload
+    for content in (doc.files["document"], monthly.files["document"]):
+        shows_text_as_typed(content, names, texts, problems)
 
+
+def shows_text_as_typed(
+    content: bytes, names: dict[int, str], texts: dict[str, str], problems: dict[str, str]
+) -> None:
+    """Every sheet of the ledger: no formula, risky starts quoted, each typed text exactly."""
     wb = load_workbook(io.BytesIO(content))
     for ws in wb.worksheets:
         for row in ws.iter_rows():
