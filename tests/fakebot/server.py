@@ -152,6 +152,11 @@ class _StoredFile:
     width: int = 0
     height: int = 0
     thumb: _StoredFile | None = None
+    declared: int | None = None  # the size the message states, when a test makes it lie
+
+    @property
+    def size(self) -> int:
+        return len(self.content) if self.declared is None else self.declared
 
     def photo_size(self) -> JSON:
         return {
@@ -159,14 +164,14 @@ class _StoredFile:
             "file_unique_id": self.file_unique_id,
             "width": self.width,
             "height": self.height,
-            "file_size": len(self.content),
+            "file_size": self.size,
         }
 
     def document(self) -> JSON:
         data: JSON = {
             "file_id": self.file_id,
             "file_unique_id": self.file_unique_id,
-            "file_size": len(self.content),
+            "file_size": self.size,
         }
         if self.file_name:
             data["file_name"] = self.file_name
@@ -696,9 +701,13 @@ class FakeBotApi:
         caption: str | None = None,
         chat_id: int | None = None,
         chat_title: str | None = None,
+        declared_size: int | None = None,
     ) -> JSON:
-        """The user sends a file; the bot can getFile + download it."""
+        """The user sends a file; the bot can getFile + download it. ``declared_size`` is
+        the size Telegram states instead of the content's (a file over getFile's 20 MB, say,
+        without holding its bytes): getFile refuses above the limit by it."""
         stored = self._store_file(content, "document", filename=filename, mime_type=mime_type)
+        stored.declared = declared_size
         body: JSON = {"document": stored.document()}
         if caption is not None:
             body["caption"] = caption
@@ -711,9 +720,12 @@ class FakeBotApi:
         caption: str | None = None,
         chat_id: int | None = None,
         chat_title: str | None = None,
+        declared_size: int | None = None,
     ) -> JSON:
-        """The user sends a photo (two PhotoSizes, the largest has the full bytes)."""
+        """The user sends a photo (two PhotoSizes, the largest has the full bytes);
+        ``declared_size`` as for send_document, for the largest size."""
         stored = self._store_file(content, "photo")
+        stored.declared = declared_size
         body: JSON = {"photo": self._photo_sizes(stored)}
         if caption is not None:
             body["caption"] = caption
@@ -1631,12 +1643,12 @@ class FakeBotApi:
         stored = self._files.get(str(req.params.get("file_id", "")))
         if stored is None:
             raise _ApiError(400, "Bad Request: invalid file_id")
-        if len(stored.content) > _GET_FILE_LIMIT:
+        if stored.size > _GET_FILE_LIMIT:
             raise _ApiError(400, "Bad Request: file is too big")
         return {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
-            "file_size": len(stored.content),
+            "file_size": stored.size,
             "file_path": stored.file_path,
         }
 

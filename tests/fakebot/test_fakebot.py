@@ -255,6 +255,13 @@ async def test_photos_documents_and_files(fake_api: FakeBotApi, bot: Bot, tmp_pa
     assert bytes(await (await bot.get_file(photo[-1].file_id)).download_as_bytearray()) == png
     assert fake_api.downloads
 
+    # A file over getFile's 20 MB, by the size Telegram states, without holding its bytes.
+    fake_api.send_document(alice, "大.xlsx", b"PK", "application/zip", declared_size=21 << 20)
+    (update,) = await bot.get_updates(offset=updates[-1].update_id + 1, timeout=0)
+    assert update.message.document.file_size == 21 << 20
+    with pytest.raises(BadRequest, match=r"(?i)file is too big"):
+        await bot.get_file(update.message.document.file_id)
+
     written = fake_api.dump_outbox(tmp_path / "out", names={-1001: "领导群"})
     names = sorted(p.name for p in written)
     assert "transcript.txt" in names
