@@ -48,6 +48,11 @@ class Pastes:
         self._held: dict[int, _Held] = {}
         self._requeued: set[int] = set()  # update ids the timer put back into the queue
 
+    @property
+    def holding(self) -> bool:
+        """Whether some chat's paste waits for its next part (tests wait until it is handled)."""
+        return bool(self._held)
+
     def take(self, update: Update) -> list[Update]:
         """What to handle now, in order: nothing while a paste may go on; the joined paste once
         it ends; and `update` itself unless it was part of one."""
