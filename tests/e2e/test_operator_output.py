@@ -1,5 +1,6 @@
 """What an operator sees from `python bot.py` (issue 9, items 9 and 10): a refused token is one
-line without the token; a running bot does not repeat a log line on every scheduler tick."""
+line without the token; the data it creates is readable by its owner only; a running bot does
+not repeat a log line on every scheduler tick."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -52,6 +54,28 @@ async def test_a_rejected_token_is_one_line_without_the_token(
         "Jinzhan cannot start: the token was rejected by Telegram; check telegram.token in "
         "config.toml or the BOT_TOKEN environment variable"
     ]
+
+
+async def test_the_data_folder_and_database_are_the_owners_only(
+    fake: FakeBotApi, tmp_path: Path
+) -> None:
+    """Under the usual umask 022, `python bot.py` creates its data folder 0700 and the SQLite
+    files 0600: they hold everyone's names and reports."""
+    db_path = tmp_path / "data" / "jinzhan.sqlite3"
+    bot = BotProcess(fake, db_path, tmp_path)
+    umask = os.umask(0o022)  # the child inherits it
+    try:
+        await bot.start()
+    finally:
+        os.umask(umask)
+    try:
+        files = [db_path, db_path.with_name(db_path.name + "-wal")]  # migrated: both written
+        assert {f.name: oct(stat.S_IMODE(f.stat().st_mode)) for f in files} == {
+            f.name: oct(0o600) for f in files
+        }
+        assert oct(stat.S_IMODE(db_path.parent.stat().st_mode)) == oct(0o700)
+    finally:
+        await bot.kill()
 
 
 async def enqueue_text(db_path: Path, n: int) -> None:
