@@ -53,6 +53,18 @@ class Pastes:
         """Whether some chat's paste waits for its next part (tests wait until it is handled)."""
         return bool(self._held)
 
+    def forget(self, update: Update) -> None:
+        """Let go of what the update's chat holds: its sender may not act (any more), and a
+        paste held before they lost access must not reach a flow if they are invited again."""
+        message = update.effective_message
+        if message is None:
+            return
+        self._requeued.discard(update.update_id)
+        held = self._held.pop(message.chat_id, None)
+        if held is not None:
+            held.stop()
+            self._requeued.discard(held.last.update_id)
+
     def take(self, update: Update) -> list[Update]:
         """What to handle now, in order: nothing while a paste may go on; the joined paste once
         it ends; and `update` itself unless it was part of one."""

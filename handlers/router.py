@@ -24,6 +24,7 @@ async def on_private_message(update: Update, context: Context) -> None:
     """Route a typed answer, photo or file to the open flow."""
     person = await bound_person(update, context)
     if person is None:
+        pastes(context).forget(update)  # removed while a paste of theirs was held
         return
     for one in pastes(context).take(update):
         await _route(one, context, person)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from messages import t
 from tests.e2e.conftest import ADMIN_ID, CITY_CSV, import_city, invite, join, person
+from tests.e2e.fuzz_files import PNG
 from tests.fakebot import FakeBotApi
 from tests.harness import RunningBot, Talk, joined, make_config, rows, with_buttons
 
@@ -195,3 +197,21 @@ async def test_admins_the_config_drops_lose_the_role_at_restart(
         assert "请发送项目清单" in await invited.text("/import")
     finally:
         await second.stop()
+
+
+async def test_a_paste_held_when_its_sender_is_removed_is_dropped(
+    city: RunningBot, fake: FakeBotApi, admin: Talk
+) -> None:
+    """Found by the fuzz test: a long text held for a second as a paste's first part
+    (handlers.paste) stayed held when its sender was removed meanwhile; invited again, their
+    next message brought the old text back into their chat's flow."""
+    zhang = person(fake, 2001, "张三")
+    await join(zhang, await invite(admin, "联络员 XM-001"))
+    asked = with_buttons(await admin.say("/remove 张三"))
+    cursor = fake.cursor()
+    fake.send_text(zhang.user, "甲" * 3000)  # held until a next part or a second has passed
+    await admin.press(asked, "确认移除", until="已移除")
+    await fake.wait_reply(2001, after=cursor, contains=STRANGER_LINE)  # the second is over
+    await join(zhang, await invite(admin, "联络员 XM-001"))
+    answer = await zhang.send_photo(PNG)
+    assert [c.text for c in answer] == [t("common.no_flow")]  # for the photo, and nothing else
