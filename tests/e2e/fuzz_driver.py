@@ -28,6 +28,7 @@ from tests.harness import RunningBot
 
 PER_CHAT = 7  # updates sent to one chat per round: under its 8 update slots
 QUIET = 0.1  # no call from the bot for this long (and nothing in hand): a round is over
+STALL = 60  # seconds a round may take before the bot counts as stalled
 # The tables that hold entries and who may enter them; columns that change on mere contact
 # (last seen, blocked) are left out.
 LEDGER = {
@@ -170,7 +171,7 @@ class Fuzz:
                 changed = changed_tables(before, after)
                 assert not changed, (
                     f"the ledger changed ({', '.join(changed)}) in round {self.tally.rounds} "
-                    f"although nothing was confirmed:\n" + self._round_dump(start)
+                    f"although nothing was confirmed:\n" + self._dump()
                 )
             before = after
             self._scan()
@@ -181,16 +182,22 @@ class Fuzz:
         (handlers.paste: up to a second) and the bot made no call for a moment."""
         app = self.bot.app
         assert app is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + STALL
         while True:
-            await self.fake.wait_idle(quiet=QUIET, timeout=120)
+            await self.fake.wait_idle(quiet=QUIET, timeout=STALL)
             pastes = app.bot_data.pastes
-            busy = (
-                app.update_processor.current_concurrent_updates
-                or app.update_queue.qsize()
-                or (pastes is not None and pastes.holding)
+            running, queued = (
+                app.update_processor.current_concurrent_updates,
+                app.update_queue.qsize(),
             )
-            if not busy:
+            held = pastes is not None and pastes.holding
+            if not (running or queued or held):
                 return
+            assert loop.time() < deadline, (
+                f"the bot stalled: after {STALL} s, {running} updates running, {queued} queued, "
+                f"a paste held: {held}\n" + self._dump()
+            )
             await asyncio.sleep(0.02)  # an update is still working (a file being read, say)
 
     def _send_round(self, n: int) -> None:
@@ -320,7 +327,7 @@ class Fuzz:
         for call in self.fake.calls[start:]:
             said = call.text or ""
             assert self.internal_error not in said, "the bot sent the generic error:\n" + (
-                self._round_dump(start)
+                self._dump()
             )
             if call.ok and call.method.startswith(("send", "edit")):
                 found += [key for key, sig in zip(STORED, self.stored, strict=True) if sig in said]
@@ -335,7 +342,7 @@ class Fuzz:
                 self.tally.bad_requests.append(_describe(call))
         self._seen = len(self.fake.calls)
 
-    def _round_dump(self, start: int) -> str:
+    def _dump(self) -> str:
         """The end of the transcript (updates and the bot's messages), for a failure."""
         return "\n".join(line[:300] for line in self.fake.transcript()[-80:])
 

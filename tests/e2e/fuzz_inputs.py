@@ -50,7 +50,7 @@ WORDS = (
 )  # fmt: skip
 FORMULAS = (
     '=HYPERLINK("http://evil.example/x","点此查看")', "+1+1", "-1+2", "@SUM(A1)", "=1+1",
-    "\t=cmd|' /C calc'!A0", "\r=1", "=", "＝1+1",
+    "=cmd|' /C calc'!A0", "\t=cmd|' /C calc'!A0", "\r=1", "=", "＝1+1", "=1E+308*10",
 )  # fmt: skip
 MARKUP = (
     "<b>粗</b>", "<a href='x'>链接</a>", "&amp;", "&", "<", ">", "*粗*", "_斜_", "`码`",
