@@ -154,8 +154,7 @@ def match_project(choices: list[Project], text: str) -> Project | None:
 async def save_step(context: Context, draft: Draft, update: Update) -> None:
     """Store a flow's new step with the update that caused it, so a redelivery is a no-op."""
     draft.last_update_id = max(draft.last_update_id, update.update_id)
-    async with context.db.transaction() as tx:
-        await drafts.save(tx, draft)
+    await drafts.save(context.db, draft)  # one statement: its own transaction
 
 
 def draft_button(prefix: str, draft: Draft, action: str, arg: str | int = "") -> str:

@@ -32,28 +32,42 @@ from services.report_steps import (
     behaviour,
 )
 from services.reporting import begin, facts_of, steps_of
-from storage import Tx, audit, drafts, milestones, photos, projects, report_fields, reports
+from storage import (
+    Database,
+    Tx,
+    audit,
+    drafts,
+    milestones,
+    photos,
+    projects,
+    report_fields,
+    reports,
+)
 from storage import problem_events as events
 from storage import problems as problem_store
 from storage.drafts import Draft
 from storage.people import Person
+from storage.projects import Project
 
 log = logging.getLogger(__name__)
 
 
-async def submit(env: Env, person: Person, draft: Draft, nonce: str, update_id: int) -> Result:
-    """确认: store the report and close its draft, then recompute the project's status."""
-    if update_id <= draft.last_update_id:
-        return None
+async def submit(env: Env, person: Person, nonce: str, update_id: int) -> Result:
+    """确认: store the report and close its draft, then recompute the project's status.
+
+    The draft is read here, in the submission's transaction (a double tap finds it gone),
+    and the project's link from the person's scope, read with the person for this update."""
     db, day = env.db, env.day
     outdated = False
     async with db.transaction() as tx:
         stored = await drafts.get(tx, person.tg_user_id)
         if stored is None or (stored.kind, stored.nonce, stored.state) != (KIND, nonce, CONFIRM):
             return Said("common.stale_button")  # a double tap: saved by the first one
+        if update_id <= stored.last_update_id:
+            return None  # redelivered after a restart: handled before
         facts = facts_of(stored)
         project = await projects.by_id(tx, facts.project_id)
-        if project is None or not await projects.is_linked(tx, person.id, project.id, "liaison"):
+        if project is None or project.id not in person.liaison_projects:
             await drafts.delete(tx, person.tg_user_id)
             return Said("report.not_yours", {"code": facts.code})
         # Started on another day, or someone reported the project since: the figures it
@@ -75,10 +89,16 @@ async def submit(env: Env, person: Person, draft: Draft, nonce: str, update_id: 
         await refresh_status(db, project.id, day, await env.calendar(), env.tz, env.thresholds)
     except Exception:
         log.exception("status of project %s not refreshed", project.id)
-    mine = await projects.of_person(db, person.id, "liaison")
-    reported = await reports.reported_on(db, [p.id for p in mine], day)
-    left = [p for p in mine if p.id not in reported]
-    return Saved(project.code, project.name, revision, left)
+    return Saved(project.code, project.name, revision, await _left(db, person, project, day))
+
+
+async def _left(db: Database, person: Person, project: Project, day: date) -> list[Project]:
+    """The person's other projects not reported today, by code (no query for a liaison of
+    one project)."""
+    others = [i for i in person.liaison_projects if i != project.id]
+    reported = await reports.reported_on(db, others, day)
+    left = await projects.by_ids(db, [i for i in others if i not in reported])
+    return sorted(left, key=lambda p: p.code)
 
 
 async def _store(

@@ -277,7 +277,7 @@ async def _confirm_typed(env: Env, person: Person, draft: Draft, typed: Typed) -
     if word in _words("report.btn_confirm", "report.words_confirm"):
         from services.report_submit import submit  # the submission imports this module
 
-        return await submit(env, person, draft, draft.nonce, typed.update_id)
+        return await submit(env, person, draft.nonce, typed.update_id)
     if word in _words("report.btn_edit", "report.words_edit"):
         return edit_menu(draft)
     if word in _words("report.btn_cancel", "report.words_cancel"):
@@ -362,5 +362,4 @@ async def _moved(db: Database, draft: Draft, update_id: int) -> None:
 
 
 async def _save(db: Database, draft: Draft) -> None:
-    async with db.transaction() as tx:
-        await drafts.save(tx, draft)
+    await drafts.save(db, draft)  # one statement: its own transaction

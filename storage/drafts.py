@@ -35,8 +35,9 @@ async def get(db: Database | Tx, tg_user_id: int) -> Draft | None:
     )
 
 
-async def save(tx: Tx, draft: Draft) -> None:
-    await tx.execute(
+async def save(db: Database | Tx, draft: Draft) -> None:
+    """Store the draft: in a transaction, or alone as one statement (a step of a flow)."""
+    await db.execute(
         "INSERT INTO drafts"
         " (tg_user_id, kind, state, data_json, nonce, last_update_id, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)"

@@ -21,6 +21,9 @@ class Person:
     roles: frozenset[str]
     blocked: bool = False  # the chat answered 403 to a push; cleared when they write again
     last_seen: datetime | None = None  # last update from them, to the hour
+    # The projects they report on (linked as liaison), read with the person: a report's
+    # steps check it without another query.
+    liaison_projects: frozenset[int] = frozenset()
 
     @property
     def is_admin(self) -> bool:
@@ -37,7 +40,9 @@ class Person:
 
 _SELECT = """
 SELECT p.id, p.tg_user_id, p.name, p.username, p.blocked_at, p.last_seen_at,
-       GROUP_CONCAT(r.role) AS roles
+       GROUP_CONCAT(r.role) AS roles,
+       (SELECT GROUP_CONCAT(pp.project_id) FROM project_people pp
+         WHERE pp.person_id = p.id AND pp.role = 'liaison') AS liaison_projects
 FROM people p LEFT JOIN roles r ON r.person_id = p.id
 """
 
@@ -45,9 +50,11 @@ FROM people p LEFT JOIN roles r ON r.person_id = p.id
 def _person(row) -> Person:
     roles = frozenset(row["roles"].split(",")) if row["roles"] else frozenset()
     seen = from_iso(row["last_seen_at"]) if row["last_seen_at"] else None
+    linked = row["liaison_projects"]
     return Person(
         row["id"], row["tg_user_id"], row["name"], row["username"], roles,
         row["blocked_at"] is not None, seen,
+        frozenset(int(i) for i in linked.split(",")) if linked else frozenset(),
     )  # fmt: skip
 
 

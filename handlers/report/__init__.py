@@ -24,7 +24,7 @@ from handlers.common import command_args, requires, sent_file
 from handlers.context import Context
 from handlers.report.render import show
 from services import reporting
-from services.report_results import Env, Said, Typed
+from services.report_results import CONFIRM, Env, Said, Typed
 from services.report_submit import submit
 from storage import drafts
 from storage.drafts import Draft
@@ -87,14 +87,14 @@ async def on_button(update: Update, context: Context, person: Person) -> None:
     """A button of a report step: r:<nonce>:<step>:<action>[:<argument>]."""
     assert update.callback_query is not None
     nonce, step, action, arg = _pressed(update.callback_query.data)
+    if action == "ok" and step == CONFIRM:  # the submission reads the draft in its transaction
+        await show(update, await submit(env(context), person, nonce, update.update_id))
+        return
     draft = await drafts.get(context.db, person.tg_user_id)
     if draft is None or not reporting.live(draft, nonce, step):
         await show(update, Said("common.stale_button"))
         return
-    if action == "ok":
-        result = await submit(env(context), person, draft, nonce, update.update_id)
-    else:
-        result = await reporting.press(env(context), person, draft, action, arg, update.update_id)
+    result = await reporting.press(env(context), person, draft, action, arg, update.update_id)
     await show(update, result)
 
 

@@ -75,7 +75,7 @@ async def walk(db: Database, person: Person, **answers: str) -> list[Ask | Revie
 async def confirm(db: Database, person: Person) -> Saved:
     draft = await drafts.get(db, person.tg_user_id)
     assert draft is not None
-    saved = await submit(env(db), person, draft, draft.nonce, next(UPDATES))
+    saved = await submit(env(db), person, draft.nonce, next(UPDATES))
     assert isinstance(saved, Saved), saved
     return saved
 
