@@ -25,6 +25,12 @@ from web.server import WebServer
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+# Seconds between two getUpdates (PTB's poll_interval). Telegram answers a poll as soon as one
+# update waits: polling again at once, a busy bot fetches its updates one request at a time,
+# and the polls cost it about a fifth of its time (bench.reports). After this pause a poll
+# brings what arrived meanwhile in one answer. An idle bot is in a long poll, which returns
+# the moment an update comes: a lone liaison waits for nothing.
+POLL_INTERVAL = 0.01
 
 
 class JinzhanApplication(Application):

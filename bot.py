@@ -103,14 +103,14 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"Jinzhan cannot start: {exc}", file=sys.stderr)
         return 2
-    from application import ALLOWED_UPDATES, build_application
+    from application import ALLOWED_UPDATES, POLL_INTERVAL, build_application
 
     app = build_application(config)
     hide = TokenFilter(config.telegram.token, lambda: app.running)
     for handler in logging.getLogger().handlers:
         handler.addFilter(hide)
     try:
-        app.run_polling(allowed_updates=ALLOWED_UPDATES)
+        app.run_polling(poll_interval=POLL_INTERVAL, allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:
         print(
             "Jinzhan cannot start: the token was rejected by Telegram; check telegram.token in "

@@ -39,6 +39,7 @@ from bench.common import (
     rss_peak_mb,
     run_child,
 )
+from application import POLL_INTERVAL
 from bench.echo import run_echo
 from storage import Database
 from tests.fakebot import FakeBotApi
@@ -358,8 +359,8 @@ def print_table(runs: dict[str, list[PhaseResult]], args: argparse.Namespace) ->
     pool = args.echo_pool or "PTB default"
     print(
         "echo = python-telegram-bot defaults + concurrent_updates(True), connection pool"
-        f" {pool}: no rate limiter, no storage. jinzhan = build_application() as shipped,"
-        f" telegram.rate_limit = {rate}/s."
+        f" {pool}, polls at once: no rate limiter, no storage. jinzhan = build_application()"
+        f" as shipped, polls {POLL_INTERVAL}s apart, telegram.rate_limit = {rate}/s."
     )
     print(
         "peak RSS = ru_maxrss of the phase's whole process (bot + fake server + simulated"

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application
 
-from application import ALLOWED_UPDATES, build_application
+from application import ALLOWED_UPDATES, POLL_INTERVAL, build_application
 from config import Config, parse_config
 from domain.project_import import ProjectRow
 from domain.schedule_kinds import KINDS
@@ -113,8 +113,8 @@ class RunningBot:
         self.app.bot_data.services.clock = self.clock
         await self.app.start()
         assert self.app.updater is not None
-        await self.app.updater.start_polling(
-            poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES
+        await self.app.updater.start_polling(  # as bot.py polls, with a short long poll
+            poll_interval=POLL_INTERVAL, timeout=1, allowed_updates=ALLOWED_UPDATES
         )
 
     async def stop(self) -> None:
