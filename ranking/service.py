@@ -3,8 +3,9 @@
 Status: ``refresh_statuses`` recomputes a set of projects (or all) set-based: one
 ``facts.load``, one read of the stored memory (red until caught up), one ``executemany``.
 It runs once every workday as a scheduled run of its own kind (scheduler.slots.STATUS, once
-per day through ``slot_runs``, caught up after downtime), after each report, and after each
-admin edit (/addproject, /editproject, /milestone, a confirmed /import). Every run assesses
+per day through ``slot_runs``, caught up after downtime) and after each admin edit
+(/addproject, /editproject, /milestone, a confirmed /import); a report stores its project's
+(``assess``) in the submission's own transaction. Every run assesses
 today as it stands: today's reports count, today's silence not yet (domain.reporting_days).
 """
 
@@ -23,7 +24,7 @@ from domain.scoring import Explanation, MetricLine, explain_week
 from domain.status import ProjectFacts, Status, Thresholds, status
 from domain.weights import ScoringConfig
 from domain.workdays import WorkCalendar
-from storage import Database, facts, projects, schedule, snapshots
+from storage import Database, Tx, facts, projects, schedule, snapshots
 from storage import status as stored_status
 
 log = logging.getLogger(__name__)
@@ -56,11 +57,7 @@ async def refresh_statuses(
     """
     if project_ids is not None and not project_ids:
         return {}
-    with heap.quiet():  # every project's facts and status: no reference cycle among them
-        found = await facts.load(db, today, today, calendar, tz, project_ids, day_over=False)
-        memory = await stored_status.stored(db, project_ids)
-        current = {f.project_id: status(f, today, thresholds, memory.get(f.project_id))
-                   for f in found}  # fmt: skip
+    current = await assess(db, project_ids, today, calendar, tz, thresholds)
     async with db.transaction() as tx:
         if run is not None and not await schedule.claim_run(tx, *run, "schedule", None):
             return None
@@ -68,17 +65,21 @@ async def refresh_statuses(
     return current
 
 
-async def refresh_status(
-    db: Database,
-    project_id: int,
+async def assess(
+    db: Database | Tx,
+    project_ids: Sequence[int] | None,
     today: date,
     calendar: WorkCalendar,
     tz: ZoneInfo,
     thresholds: Thresholds,
-) -> Status | None:
-    """One project's status recomputed after its report (see ``refresh_statuses``)."""
-    found = await refresh_statuses(db, [project_id], today, calendar, tz, thresholds)
-    return (found or {}).get(project_id)
+) -> dict[int, Status]:
+    """The statuses ``refresh_statuses`` stores, computed only: a report's submission stores
+    its project's in its own transaction (services.report_submit)."""
+    with heap.quiet():  # every project's facts and status: no reference cycle among them
+        found = await facts.load(db, today, today, calendar, tz, project_ids, day_over=False)
+        memory = await stored_status.stored(db, project_ids)
+        return {f.project_id: status(f, today, thresholds, memory.get(f.project_id))
+                for f in found}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 Everything the report says is stored in one transaction together with closing its draft: the
 revision, its field answers, the photo, the problem (raised through services.problems, whose
 notices are queued in the same transaction; or kept, or reworded, by a correction), the
-milestone and the stage dates. Only after the commit does the caller hear
-Saved, so a liaison is never told 已保存 for something that is not on disk.
+milestone, the stage dates and the project's status. Only after the commit does the caller
+hear Saved, so a liaison is never told 已保存 for something that is not on disk.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from domain.fake_progress import investment_flag, is_real_progress
 from domain.report_fields import same_text
-from ranking.service import refresh_status
+from ranking.service import assess
 from services import problems
 from services.report_results import CONFIRM, KIND, Env, Result, Said, Saved
 from services.report_steps import (
@@ -45,6 +45,7 @@ from storage import (
 )
 from storage import problem_events as events
 from storage import problems as problem_store
+from storage import status as stored_status
 from storage.drafts import Draft
 from storage.people import Person
 from storage.projects import Project
@@ -53,7 +54,7 @@ log = logging.getLogger(__name__)
 
 
 async def submit(env: Env, person: Person, nonce: str, update_id: int) -> Result:
-    """确认: store the report and close its draft, then recompute the project's status.
+    """确认: store the report, its project's status and the draft's end in one transaction.
 
     The draft is read here, in the submission's transaction (a double tap finds it gone),
     and the project's link from the person's scope, read with the person for this update."""
@@ -80,16 +81,26 @@ async def submit(env: Env, person: Person, nonce: str, update_id: int) -> Result
             await drafts.delete(tx, person.tg_user_id)
             await audit.record(tx, person.id, "report.submit", project=project.code,
                                revision=revision)  # fmt: skip
+            await _status(tx, env, project.id)
     if outdated:
         return await begin(env, person, project, update_id, [("report.outdated", {})])
     env.board_dirty(project.unit_id)
     if new_photo:  # committed: the archive may fetch it now
         env.photos_kept()
-    try:  # the report is saved whatever happens here; a status is recomputed on the next one
-        await refresh_status(db, project.id, day, await env.calendar(), env.tz, env.thresholds)
-    except Exception:
-        log.exception("status of project %s not refreshed", project.id)
     return Saved(project.code, project.name, revision, await _left(db, person, project, day))
+
+
+async def _status(tx: Tx, env: Env, project_id: int) -> None:
+    """The project's status after the report, stored with it. Computing it cannot lose the
+    report: a failure is logged, and the next report or the daily run recomputes it."""
+    try:
+        current = await assess(
+            tx, [project_id], env.day, await env.calendar(), env.tz, env.thresholds
+        )
+    except Exception:
+        log.exception("status of project %s not refreshed", project_id)
+        return
+    await stored_status.put_many(tx, current)
 
 
 async def _left(db: Database, person: Person, project: Project, day: date) -> list[Project]:
