@@ -28,6 +28,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from application import POLL_INTERVAL
 from bench.common import (
     Bot,
     Driver,
@@ -39,7 +40,6 @@ from bench.common import (
     rss_peak_mb,
     run_child,
 )
-from application import POLL_INTERVAL
 from bench.echo import run_echo
 from storage import Database
 from tests.fakebot import FakeBotApi

@@ -17,6 +17,7 @@ from handlers.context import Context
 from handlers.paste import pastes
 from messages import t
 from storage import drafts
+from storage.drafts import Draft
 from storage.people import Person
 
 
@@ -26,12 +27,13 @@ async def on_private_message(update: Update, context: Context) -> None:
     if person is None:
         pastes(context).forget(update)  # removed while a paste of theirs was held
         return
-    for one in pastes(context).take(update):
-        await _route(one, context, person)
+    for i, one in enumerate(pastes(context).take(update)):
+        # The draft was read with the person; after a held paste went first, it may have moved.
+        draft = person.draft if i == 0 else await drafts.get(context.db, person.tg_user_id)
+        await _route(one, context, person, draft)
 
 
-async def _route(update: Update, context: Context, person: Person) -> None:
-    draft = await drafts.get(context.db, person.tg_user_id)
+async def _route(update: Update, context: Context, person: Person, draft: Draft | None) -> None:
     message = update.effective_message
     if draft and draft.kind == "report" and person.is_liaison:
         await report.on_input(update, context, person, draft)
@@ -54,7 +56,7 @@ async def skip_command(update: Update, context: Context) -> None:
     person = await bound_person(update, context)
     if person is None:
         return
-    draft = await drafts.get(context.db, person.tg_user_id)
+    draft = person.draft  # read with the person
     if draft and draft.kind == problems.DRAFT:
         await problems.on_skip(update, context, person, draft)
         return

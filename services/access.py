@@ -26,12 +26,13 @@ async def identify(
     now: datetime,
     config_admins: Iterable[int],
 ) -> Person | None:
-    """The person behind a Telegram user, or None for someone never bound.
+    """The person behind a Telegram user, or None for someone never bound; with their scope
+    and their open draft, read in one query (storage.people.caller).
 
     A config admin is bound on first contact; a chat that had blocked the bot is open again
     (they write); activity is noted at most once an hour, so a busy person costs no writes.
     """
-    person = await people.by_tg_user(db, tg_user_id)
+    person = await people.caller(db, tg_user_id)
     if person is not None and person.blocked:
         async with db.transaction() as tx:
             await progress.set_blocked(tx, tg_user_id, None)
@@ -39,14 +40,13 @@ async def identify(
         async with db.transaction() as tx:
             pid = await people.upsert(tx, tg_user_id, name, username)
             await people.grant(tx, pid, "admin", source="config")
-        person = await people.by_tg_user(db, tg_user_id)
+        person = await people.caller(db, tg_user_id)
     if (
         person is not None
         and person.roles
         and (person.last_seen is None or now - person.last_seen >= SEEN_EVERY)
     ):
-        async with db.transaction() as tx:
-            await people.touch(tx, person.id, now)
+        await people.touch(db, person.id, now)  # one statement: its own transaction
     return person
 
 

@@ -48,7 +48,7 @@ async def start(
     """`/report [CODE]` or a report button: resume the open report, or begin one."""
     db = env.db
     if code is None and project_id is None:
-        draft = await drafts.get(db, person.tg_user_id)
+        draft = person.draft  # read with the person, when the update began
         if draft is not None and draft.kind == KIND and _readable(draft):
             return await current(db, draft, [("report.resumed", {})])
     mine = await projects.of_person(db, person.id, "liaison")
@@ -96,7 +96,9 @@ async def _facts(db: Database, project: Project, day: date) -> tuple[Facts, list
         day=day.isoformat(), project_id=project.id, code=project.code, name=project.name,
         unit=project.unit, stage=project.stage, total_yuan=project.total_yuan,
         year_plan_yuan=project.year_plan_yuan,
-        baseline_yuan=await reports.baseline(db, project.id, day),
+        # The day's report keeps where the day started; before it, the project's figure.
+        baseline_yuan=latest.baseline_yuan if latest is not None
+        else await reports.done_in_year(db, project.id, day.year),
         milestones=[[m.id, m.name, m.due.isoformat()] for m in nodes if m.done_on is None],
         value_fields={f.step: f.id for f in template if f.has_value_column},
     )  # fmt: skip

@@ -21,10 +21,16 @@ class Draft:
     last_update_id: int = 0
 
 
+COLUMNS = "tg_user_id, kind, state, data_json, nonce, last_update_id"
+
+
 async def get(db: Database | Tx, tg_user_id: int) -> Draft | None:
-    row = await db.fetchone("SELECT * FROM drafts WHERE tg_user_id = ?", (tg_user_id,))
-    if row is None:
-        return None
+    row = await db.fetchone(f"SELECT {COLUMNS} FROM drafts WHERE tg_user_id = ?", (tg_user_id,))
+    return None if row is None else from_row(row)
+
+
+def from_row(row: Any) -> Draft:
+    """A draft from a row with `COLUMNS` (storage.people reads it with the person)."""
     return Draft(
         row["tg_user_id"],
         row["kind"],

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from storage import drafts
 from storage.db import Database, Tx
+from storage.drafts import Draft
 from timeutil import from_iso, to_iso, utc_now
 
 ROLES = ("admin", "leader", "liaison", "department")
@@ -24,6 +27,9 @@ class Person:
     # The projects they report on (linked as liaison), read with the person: a report's
     # steps check it without another query.
     liaison_projects: frozenset[int] = frozenset()
+    # Their open flow (a report, a problem, an import) as it stood when the update began; read
+    # with the person by `caller` only (None elsewhere).
+    draft: Draft | None = field(default=None, compare=False)
 
     @property
     def is_admin(self) -> bool:
@@ -38,13 +44,14 @@ class Person:
         return "liaison" in self.roles
 
 
-_SELECT = """
+_COLUMNS = """
 SELECT p.id, p.tg_user_id, p.name, p.username, p.blocked_at, p.last_seen_at,
        GROUP_CONCAT(r.role) AS roles,
        (SELECT GROUP_CONCAT(pp.project_id) FROM project_people pp
          WHERE pp.person_id = p.id AND pp.role = 'liaison') AS liaison_projects
-FROM people p LEFT JOIN roles r ON r.person_id = p.id
 """
+_FROM = " FROM people p LEFT JOIN roles r ON r.person_id = p.id"
+_SELECT = _COLUMNS + _FROM
 
 
 def _person(row) -> Person:
@@ -61,6 +68,22 @@ def _person(row) -> Person:
 async def by_tg_user(db: Database | Tx, tg_user_id: int) -> Person | None:
     row = await db.fetchone(_SELECT + " WHERE p.tg_user_id = ? GROUP BY p.id", (tg_user_id,))
     return _person(row) if row else None
+
+
+async def caller(db: Database, tg_user_id: int) -> Person | None:
+    """The person behind an update with their scope and open draft, in one read."""
+    row = await db.fetchone(
+        _COLUMNS + ", d.kind, d.state, d.data_json, d.nonce, d.last_update_id" + _FROM
+        + " LEFT JOIN drafts d ON d.tg_user_id = p.tg_user_id"
+        " WHERE p.tg_user_id = ? GROUP BY p.id",
+        (tg_user_id,),
+    )  # fmt: skip
+    if row is None:
+        return None
+    person = _person(row)
+    if row["kind"] is None:
+        return person
+    return dataclasses.replace(person, draft=drafts.from_row(row))
 
 
 async def by_id(db: Database | Tx, person_id: int) -> Person | None:
@@ -132,8 +155,8 @@ async def grant(tx: Tx, person_id: int, role: str, source: str = "invite") -> No
     )
 
 
-async def touch(tx: Tx, person_id: int, now: datetime) -> None:
-    await tx.execute("UPDATE people SET last_seen_at = ? WHERE id = ?", (to_iso(now), person_id))
+async def touch(db: Database | Tx, person_id: int, now: datetime) -> None:
+    await db.execute("UPDATE people SET last_seen_at = ? WHERE id = ?", (to_iso(now), person_id))
 
 
 async def config_admins_not_in(db: Database | Tx, admin_ids: Iterable[int]) -> list[Person]:

@@ -55,7 +55,7 @@ async def submit(tx: Tx, s: Submission) -> Revision:
     await tx.execute(
         "INSERT OR IGNORE INTO reports (project_id, report_date, baseline_yuan, created_at)"
         " VALUES (?, ?, ?, ?)",
-        (s.project_id, day, await _done_in_year(tx, s.project_id, s.report_date.year), now),
+        (s.project_id, day, await done_in_year(tx, s.project_id, s.report_date.year), now),
     )
     row = await tx.fetchone(
         "SELECT r.id, COALESCE(MAX(v.revision), 0) AS last FROM reports r"
@@ -100,6 +100,7 @@ class Latest:
     problem_id: int | None
     problem: str | None  # its description
     photo_id: int | None
+    baseline_yuan: int = 0  # the cumulative investment the day started from
 
 
 async def latest_today(db: Database | Tx, project_id: int, day: date) -> Latest | None:
@@ -107,7 +108,7 @@ async def latest_today(db: Database | Tx, project_id: int, day: date) -> Latest 
         "SELECT v.id, v.revision, v.text, v.done_yuan, v.stage_after, v.problem_id,"
         " v.photo_id, pr.description AS problem,"
         " (SELECT stage_before FROM report_revisions WHERE report_id = r.id AND revision = 1)"
-        " AS day_stage"
+        " AS day_stage, r.baseline_yuan"
         " FROM reports r JOIN report_revisions v ON v.report_id = r.id"
         " LEFT JOIN problems pr ON pr.id = v.problem_id"
         " WHERE r.project_id = ? AND r.report_date = ? ORDER BY v.revision DESC LIMIT 1",
@@ -119,6 +120,7 @@ async def latest_today(db: Database | Tx, project_id: int, day: date) -> Latest 
         revision_id=row["id"], revisions=row["revision"], text=row["text"],
         done_yuan=row["done_yuan"], stage_before=row["day_stage"], stage_after=row["stage_after"],
         problem_id=row["problem_id"], problem=row["problem"], photo_id=row["photo_id"],
+        baseline_yuan=row["baseline_yuan"],
     )  # fmt: skip
 
 
@@ -172,10 +174,11 @@ async def baseline(db: Database | Tx, project_id: int, day: date) -> int:
     )
     if row:
         return row["baseline_yuan"]
-    return await _done_in_year(db, project_id, day.year)
+    return await done_in_year(db, project_id, day.year)
 
 
-async def _done_in_year(db: Database | Tx, project_id: int, year: int) -> int:
+async def done_in_year(db: Database | Tx, project_id: int, year: int) -> int:
+    """The project's cumulative investment this year as it stands (0 from a new year on)."""
     row = await db.fetchone(
         "SELECT done_yuan, done_year FROM projects WHERE id = ?", (project_id,)
     )

@@ -26,7 +26,6 @@ from handlers.report.render import show
 from services import reporting
 from services.report_results import CONFIRM, Env, Said, Typed
 from services.report_submit import submit
-from storage import drafts
 from storage.drafts import Draft
 from storage.people import Person
 
@@ -90,7 +89,7 @@ async def on_button(update: Update, context: Context, person: Person) -> None:
     if action == "ok" and step == CONFIRM:  # the submission reads the draft in its transaction
         await show(update, await submit(env(context), person, nonce, update.update_id))
         return
-    draft = await drafts.get(context.db, person.tg_user_id)
+    draft = person.draft  # read with the person, for this update
     if draft is None or not reporting.live(draft, nonce, step):
         await show(update, Said("common.stale_button"))
         return
