@@ -30,7 +30,7 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
 # and the polls cost it about a fifth of its time (bench.reports). After this pause a poll
 # brings what arrived meanwhile in one answer. An idle bot is in a long poll, which returns
 # the moment an update comes: a lone liaison waits for nothing.
-POLL_INTERVAL = 0.01
+POLL_INTERVAL = 0.02
 
 
 class JinzhanApplication(Application):
