@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -160,10 +161,7 @@ async def run_jinzhan(
 
 
 def _calls_by_method(fake: FakeBotApi) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for call in fake.calls:
-        counts[call.method] = counts.get(call.method, 0) + 1
-    return counts
+    return dict(Counter(call.method for call in fake.calls))
 
 
 # ---- one phase, in a child process ------------------------------------------------------
