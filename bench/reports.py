@@ -148,7 +148,7 @@ async def run_jinzhan(
                     result.heap_peak_mb = tracemalloc.get_traced_memory()[1] / 2**20
                     tracemalloc.stop()
                 result.rss_peak_mb = rss_peak_mb()
-                result.extra["bot_calls"] = _calls_by_method(fake)
+                result.extra["bot_calls"] = dict(Counter(call.method for call in fake.calls))
             finally:
                 started = time.perf_counter()
                 await bot.stop()
@@ -158,10 +158,6 @@ async def run_jinzhan(
             (stored,) = conn.execute("SELECT COUNT(*) FROM report_revisions").fetchone()
         result.extra["revisions"] = stored
     return result
-
-
-def _calls_by_method(fake: FakeBotApi) -> dict[str, int]:
-    return dict(Counter(call.method for call in fake.calls))
 
 
 # ---- one phase, in a child process ------------------------------------------------------
@@ -267,9 +263,7 @@ def _child_args(args: argparse.Namespace, phase: str) -> list[str]:
         child += ["--rate-limit", str(args.rate_limit)]
     if args.echo_pool is not None:
         child += ["--echo-pool", str(args.echo_pool)]
-    for flag in ("tracemalloc", "profile"):
-        if getattr(args, flag):
-            child.append(f"--{flag}")
+    child += [f"--{flag}" for flag in ("tracemalloc", "profile") if getattr(args, flag)]
     return child
 
 
@@ -379,6 +373,7 @@ def print_table(runs: dict[str, list[PhaseResult]], args: argparse.Namespace) ->
                     verdict = f"MISMATCH with {r.conversations} confirmed"
                 notes.append(f"report_revisions rows {stored}, expected {expected} ({verdict})")
             notes.append(f"Bot API errors {r.api_errors}")
+            notes.append("CPU ms/update {cpu_ms:.2f} (event loop {loop_ms:.2f})".format(**r.extra))
             if r.extra.get("sql") and r.updates:
                 sql = r.extra["sql"]
                 per = sum(sql.values()) / r.updates
