@@ -52,10 +52,13 @@ async def submit(tx: Tx, s: Submission) -> Revision:
     """Store one report (or a correction of today's) and what it says of the project."""
     now = to_iso(utc_now())
     day = s.report_date.isoformat()
+    # The day's first report keeps where the day started: the year's figure so far (as
+    # done_in_year reads it), taken in the same statement.
     await tx.execute(
         "INSERT OR IGNORE INTO reports (project_id, report_date, baseline_yuan, created_at)"
-        " VALUES (?, ?, ?, ?)",
-        (s.project_id, day, await done_in_year(tx, s.project_id, s.report_date.year), now),
+        " SELECT id, :day, CASE WHEN done_year IS NULL OR done_year = :year THEN done_yuan"
+        " ELSE 0 END, :now FROM projects WHERE id = :id",
+        {"id": s.project_id, "day": day, "year": s.report_date.year, "now": now},
     )
     row = await tx.fetchone(
         "SELECT r.id, COALESCE(MAX(v.revision), 0) AS last FROM reports r"
