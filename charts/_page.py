@@ -13,6 +13,7 @@ from typing import Literal, TypeVar
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.legend_handler import HandlerTuple
 from matplotlib.text import Text
@@ -157,14 +158,9 @@ class Page:
         ax.set_xlim(0, WIDTH)
         ax.set_ylim(rows - 0.5, -0.5)
         # Faint bands on every other row guide the eye from a name to its bar on a small screen.
-        ax.barh(
-            range(0, rows, 2),
-            WIDTH - 2 * MARGIN + 0.2,
-            left=MARGIN - 0.1,
-            height=1.0,
-            color=STRIPE,
-            zorder=0,
-        )
+        stripes = range(0, rows, 2)
+        bars(ax, stripes, [WIDTH - 2 * MARGIN + 0.2] * len(stripes), left=MARGIN - 0.1,
+             height=1.0, color=STRIPE, zorder=0)  # fmt: skip
         return ax
 
     def empty(self, message: str) -> None:
@@ -177,6 +173,30 @@ class Page:
         canvas = self.fig.canvas
         canvas.draw()
         return encode(np.asarray(canvas.buffer_rgba()), DPI)
+
+
+def bars(
+    ax: Axes,
+    ys: Sequence[float],
+    widths: Sequence[float],
+    *,
+    left: float,
+    height: float,
+    color: str,
+    zorder: float,
+    hatch: str | None = None,
+    hatchcolor: str | None = None,
+) -> PolyCollection:
+    """Horizontal bars of `widths` from `left`, centred on `ys`, as barh draws them, but as one
+    collection: barh makes a patch per bar, each updating the axes' limits (fixed here anyway)
+    and drawn on its own, a quarter of a chart's drawing time."""
+    half = height / 2
+    shapes = [((left, y - half), (left + w, y - half), (left + w, y + half), (left, y + half))
+              for y, w in zip(ys, widths, strict=True)]  # fmt: skip
+    collection = PolyCollection(shapes, facecolors=color, edgecolors="none", hatch=hatch,
+                                hatchcolors=hatchcolor, zorder=zorder)  # fmt: skip
+    ax.add_collection(collection, autolim=False)
+    return collection
 
 
 def rendered(draw: Callable[[], Page]) -> bytes:

@@ -17,6 +17,7 @@ from ._page import (
     WIDTH,
     Gap,
     Page,
+    bars,
     columns_for,
     elide,
     gap_row,
@@ -130,13 +131,13 @@ def _draw_rows(
     # Two lines in a row: the name above, its unit below, in row units from the row's centre.
     upper, lower = -0.2, 0.24
     by_status: dict[str, list[int]] = {}
-    bars: list[tuple[int, float]] = []
+    rows_drawn: list[tuple[int, float]] = []
     for y, item in enumerate(rows):
         if isinstance(item, Gap):
             gap_row(ax, y, item, text, NAME_X, small)
             continue
         by_status.setdefault(item.status, []).append(y)
-        bars.append((y, item.score * scale))
+        rows_drawn.append((y, item.score * scale))
         cell(RANK_X, y, str(item.rank), ha="right")
         cell(NAME_X, y + upper, shorten(item.name, name_columns))
         cell(
@@ -148,7 +149,8 @@ def _draw_rows(
         )
         end = zero + max(item.score, 0.0) * scale
         cell(end + 0.06, y, text.score_format.format(item.score))
-    ax.barh([y for y, _ in bars], [w for _, w in bars], left=zero, height=0.5, color=BAR, zorder=2)
+    bars(ax, [y for y, _ in rows_drawn], [w for _, w in rows_drawn], left=zero, height=0.5,
+         color=BAR, zorder=2)  # fmt: skip
     for status, ys in by_status.items():
         marker, color = STATUS_STYLE[status]
         ax.scatter(

@@ -21,6 +21,7 @@ from ._page import (
     WIDTH,
     Gap,
     Page,
+    bars,
     columns_for,
     elide,
     gap_row,
@@ -115,7 +116,7 @@ def bulletin_page(
     cell = partial(ax.text, fontproperties=cjk_font(size), va="center", color=INK)
     name_columns = columns_for(DONE_X - 0.55 - NAME_X, size)
 
-    bars: dict[bool, list[tuple[int, float]]] = {True: [], False: []}
+    by_side: dict[bool, list[tuple[int, float]]] = {True: [], False: []}
     for y, item in enumerate(shown):
         if isinstance(item, Gap):
             gap_row(ax, y, item, text, NAME_X, size)
@@ -137,27 +138,19 @@ def bulletin_page(
                  bbox={"facecolor": background, "edgecolor": "none", "pad": 1})  # fmt: skip
             continue
         width = min(max(share / 100, 0.0), high) * scale
-        bars[(item.gap or 0.0) >= 0].append((y, width))
+        by_side[(item.gap or 0.0) >= 0].append((y, width))
         if share / 100 > high:  # a break mark: this bar is longer than drawn
             cell(BAR_LEFT + width - 0.16, y, "//", ha="center", color="white", zorder=3)
         cell(SHARE_X, y, f"{share:.1f}%", ha="right", **bold)
         if item.gap is not None:
             cell(GAP_X, y, signed(item.gap), ha="right", **bold)
 
-    for ahead, items in bars.items():
+    for ahead, items in by_side.items():
         style = AHEAD if ahead else BEHIND
         if items:
-            ax.barh(
-                [y for y, _ in items],
-                [w for _, w in items],
-                left=BAR_LEFT,
-                height=0.56,
-                color=style["color"],
-                hatch=style["hatch"],
-                hatchcolor=style["hatchcolor"],
-                edgecolor="none",
-                zorder=2,
-            )
+            bars(ax, [y for y, _ in items], [w for _, w in items], left=BAR_LEFT, height=0.56,
+                 color=style["color"], hatch=style["hatch"], hatchcolor=style["hatchcolor"],
+                 zorder=2)  # fmt: skip
     ax.axvline(BAR_LEFT + time_share * scale, zorder=3, **PLAN)
     if total is not None:  # the city's line is set apart from the units under it
         ax.plot([MARGIN - 0.1, WIDTH - MARGIN + 0.1], [0.5, 0.5], color=RULE, lw=1.2, zorder=1)
