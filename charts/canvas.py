@@ -12,6 +12,7 @@ changes nothing a reader sees and costs a third of the shaping.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -42,6 +43,14 @@ class ChartRenderer(RendererAgg):
         font.clear()
         font.set_size(font_prop.get_size_in_points(), self.dpi)
         return font
+
+    def _get_font_height_metrics(self, font_prop: Any) -> tuple[float | None, ...]:
+        """(ascent, descent, line gap) in pixels of a font given by its file, as Text's layout
+        reads them from the font's tables for every text: read once per size here."""
+        path = font_prop.get_file()
+        if path is None:
+            return None, None, None  # Text reads the tables itself
+        return _height_metrics(path, font_prop.get_size_in_points(), self.dpi)
 
     def get_text_width_height_descent(self, s: str, prop: Any, ismath: Any) -> Any:
         if ismath:
@@ -78,6 +87,23 @@ class ChartRenderer(RendererAgg):
         x = round(x + xo + descent * math.sin(rad))
         y = round(y + yo + descent * math.cos(rad))
         self._renderer.draw_text_image(font.get_image(), x, y + 1, angle, gc)
+
+
+@functools.lru_cache(maxsize=64)
+def _height_metrics(path: Any, size: float, dpi: float) -> tuple[float | None, ...]:
+    """As matplotlib's Text._get_layout (3.11) computes them: OS/2's typographic metrics, else
+    hhea's, scaled to `size` points at `dpi`."""
+    font = get_font(path)
+    for table_name, gap, ascent, descent in (
+        ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+        ("hhea", "lineGap", "ascent", "descent"),
+    ):
+        table = font.get_sfnt_table(table_name)
+        if table is None:
+            continue
+        scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * size * dpi / 72
+        return table[ascent] * scale, -table[descent] * scale, table[gap] * scale
+    return None, None, None
 
 
 class ChartCanvas(FigureCanvasAgg):
