@@ -46,7 +46,6 @@ from domain.weights import (
     COMPLETION,
     DEFAULT_CONFIG,
     INVESTMENT,
-    METRICS,
     MILESTONES,
     PROBLEMS,
     REPORTING,
@@ -190,14 +189,14 @@ def pool(
 ) -> dict[str, Ratio | None]:
     """Unit ratios: sum of each project's numerator capped at cap * denominator, over the sum
     of denominators; None for a metric no project has."""
-    sums = {m: [0.0, 0.0] for m in config.weights}
+    sums = [(m, config.cap(m), [0.0, 0.0]) for m in config.weights]
     for metrics in per_project:
-        for metric, acc in sums.items():
+        for metric, cap, acc in sums:
             ratio = metrics.get(metric)
             if ratio is not None:
-                acc[0] += min(ratio[0], config.cap(metric) * ratio[1])
+                acc[0] += min(ratio[0], cap * ratio[1])
                 acc[1] += ratio[1]
-    return {m: (n, d) if d > 0 else None for m, (n, d) in sums.items()}
+    return {m: (n, d) if d > 0 else None for m, _, (n, d) in sums}
 
 
 # --- explanations ------------------------------------------------------------------------
@@ -219,32 +218,26 @@ def explain(
     members: int = 0,
 ) -> Explanation | None:
     """Score ``ratios`` line by line; None when no weighted metric applies."""
-    metrics = [m for m in METRICS if m in config.weights]
-    before_lines = {line.metric: line for line in previous.lines} if previous else {}
-    values = {m: _capped(ratios.get(m), config.cap(m)) for m in metrics}
-    total_weight = sum(config.weights[m] for m in metrics if values[m] is not None)
+    # 5,150 of these for a province's week: the config's metrics walked as worked out once.
+    scored = []
+    for metric, weight, cap in config.weighted:
+        ratio = ratios.get(metric)
+        scored.append((metric, weight, ratio, _capped(ratio, cap)))
+    total_weight = sum(weight for _, weight, _, value in scored if value is not None)
     if total_weight <= 0:
         return None
+    before = {line.metric: line.value for line in previous.lines} if previous else {}
     lines = []
-    for metric in metrics:
-        value, ratio = values[metric], ratios.get(metric)
-        weight = config.weights[metric] / total_weight if value is not None else 0.0
-        before = before_lines.get(metric)
-        change = None
-        if value is not None and before is not None and before.value is not None:
-            change = value - before.value
-        known = value is not None and ratio
-        lines.append(  # positional: 36,000 of these for a province's week
-            MetricLine(
-                metric,  # metric
-                value,  # value
-                weight,  # weight
-                100 * weight * min(value, FULL) if value is not None else 0.0,  # points
-                change,  # change
-                ratio[0] if known else None,  # numerator
-                ratio[1] if known else None,  # denominator
-            )
-        )
+    for metric, full_weight, ratio, value in scored:
+        if value is None or ratio is None:
+            lines.append(MetricLine(metric, None, 0.0, 0.0, None, None, None))
+            continue
+        weight = full_weight / total_weight
+        was = before.get(metric)
+        change = None if was is None else value - was
+        # Positional: metric, value, weight, points, change, numerator, denominator.
+        points = 100 * weight * min(value, FULL)
+        lines.append(MetricLine(metric, value, weight, points, change, ratio[0], ratio[1]))
     score = round(sum(line.points for line in lines), 2)
     score_change = round(score - previous.score, 2) if previous else None
     return Explanation(subject, score, tuple(lines), score_change, gated, members)
