@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 # Silence is counted back this many days at most: a project silent longer is long silent
 # whatever the exact count (it is only compared with a threshold of a few workdays).
 LOOKBACK_DAYS = 120
+# A project's plan for each month of a year, January first, as columns of one row.
+_MONTHS = ", ".join(f"SUM(CASE month WHEN {m} THEN plan_yuan ELSE 0 END)" for m in range(1, 13))
 
 
 def _d(text: str | None) -> date | None:
@@ -151,13 +153,14 @@ async def _monthly_plans(
 ) -> dict[int, tuple[int, ...]]:
     """project id -> the year's plan per month, January first (projects that have one)."""
     where, params = _in("project_id", ids)
-    months: dict[int, list[int]] = {}
-    for pid, month, plan in await db.fetchall(
-        "SELECT project_id, month, plan_yuan FROM monthly_plans WHERE year = ?" + where,
+    # A row per project, its months side by side (0 for a month without a plan): a tenth of
+    # the rows (and of the Python objects) of a row per month.
+    rows = await db.fetchall(
+        f"SELECT project_id, {_MONTHS} FROM monthly_plans WHERE year = ?" + where
+        + " GROUP BY project_id",
         [year, *params],
-    ):
-        months.setdefault(pid, [0] * 12)[month - 1] = plan
-    return {pid: tuple(plan) for pid, plan in months.items()}
+    )  # fmt: skip
+    return {row[0]: tuple(row[1:]) for row in rows}
 
 
 async def _as_of(
