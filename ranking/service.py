@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import heap
 from domain.ranking import Ranked, rank
-from domain.scoring import Explanation, MetricLine, explain_week
+from domain.scoring import Explanation, MetricLine, explain_week, not_applicable
 from domain.status import ProjectFacts, Status, Thresholds, status
 from domain.weights import ScoringConfig
 from domain.workdays import WorkCalendar
@@ -177,8 +177,10 @@ def _remember(found: dict[str, dict], k: snapshots.Kept) -> None:
 
 def _explanation(score: float, metrics: dict[str, float | None]) -> Explanation:
     """A stored week's explanation, enough to compute changes against."""
-    # Positional: 36,000 of these are made for every week scored.
-    lines = tuple([MetricLine(m, v, 0.0, 0.0, None, None, None) for m, v in metrics.items()])
+    # Positional: 36,000 of these for every week scored; a metric that did not apply has its
+    # shared line.
+    lines = tuple([MetricLine(m, v, 0.0, 0.0, None, None, None) if v is not None
+                   else not_applicable(m) for m, v in metrics.items()])  # fmt: skip
     return Explanation("", score, lines)
 
 
