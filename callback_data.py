@@ -19,9 +19,9 @@ from typing import Any
 from telegram import Update
 
 from domain import problem_flow
+from domain.text import MAX_ID, ascii_number
 
 MAX_DATA_BYTES = 64
-MAX_ID = 2**53  # ids are SQLite rowids; beyond this a number is forged, not stale
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,7 @@ class Int:
     high: int = MAX_ID
 
     def parse(self, text: str) -> int | None:
-        if not text.isascii() or not text.isdigit() or len(text) > len(str(self.high)):
-            return None
-        value = int(text)
-        return value if self.low <= value <= self.high else None
+        return ascii_number(text, self.low, self.high)
 
 
 @dataclass(frozen=True)

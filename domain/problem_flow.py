@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from domain.text import squash
+from domain.text import number_in, squash
 from domain.workdays import WorkCalendar
 
 # ---- states and actions ---------------------------------------------------------------------
@@ -115,8 +115,9 @@ def infer_category(description: str) -> str:
 def parse_category(text: str) -> str | None:
     """A typed category: its label (用地), its code (land) or its number in the list (1-7)."""
     value = squash(text).lower()
-    if value.isdigit() and 1 <= int(value) <= len(CATEGORIES):
-        return CATEGORIES[int(value) - 1]
+    number = number_in(value, 1, len(CATEGORIES))
+    if number is not None:
+        return CATEGORIES[number - 1]
     for code, label in LABELS.items():
         if value in (code, label):
             return code

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from domain.dates import parse_day
-from domain.text import clean_line, squash
+from domain.text import clean_line, number_in, squash
 
 NUMBER, PERCENT, TEXT, CHOICE, DATE = "number", "percent", "text", "choice", "date"
 KINDS = (NUMBER, PERCENT, TEXT, CHOICE, DATE)
@@ -180,8 +180,9 @@ def parse_choice(text: str, choices: tuple[str, ...]) -> str | Refusal:
     for option in choices:
         if squash(option) == typed:
             return option
-    if typed.isdigit() and 1 <= int(typed) <= len(choices):
-        return choices[int(typed) - 1]
+    number = number_in(typed, 1, len(choices))
+    if number is not None:
+        return choices[number - 1]
     return Refusal("choice_bad", {"options": "、".join(choices)})
 
 

@@ -11,6 +11,24 @@ def halfwidth(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+MAX_ID = 2**53  # ids are SQLite rowids or Telegram ids; beyond this a number is forged
+
+
+def ascii_number(text: str, low: int, high: int) -> int | None:
+    """A whole number in ASCII digits without a sign, from low to high; None for anything else.
+    Not `str.isdigit` alone: it passes "²" (int() then raises) and 30 digits (SQLite's
+    integers then overflow)."""
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(high)):
+        return None
+    value = int(text)
+    return value if low <= value <= high else None
+
+
+def number_in(text: str, low: int, high: int) -> int | None:
+    """A typed whole number (full-width digits folded, spaces around it ignored) in range."""
+    return ascii_number(halfwidth(text).strip(), low, high)
+
+
 def squash(text: str) -> str:
     """Half-width text with all whitespace removed; the key used to compare labels."""
     return _SPACES.sub("", halfwidth(text))

@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler
 
 from callback_data import PEOPLE_CONFIRM, PEOPLE_PAGE, PEOPLE_REMOVE
+from domain.text import MAX_ID, number_in
 from handlers import buttons
 from handlers.common import ROLE_NAMES, command_args, keyboard, refuse, reply, requires
 from handlers.context import Context
@@ -37,8 +38,9 @@ def filter_of(token: str | None) -> Filter:
     token = token or ""
     if token[:1] == "r":
         return service.role_filter(token[1:])
-    if token[:1] == "u" and token[1:].isdigit():
-        return Filter(unit_id=int(token[1:]))
+    unit_id = number_in(token[1:], 1, MAX_ID) if token[:1] == "u" else None
+    if unit_id is not None:
+        return Filter(unit_id=unit_id)
     return Filter()
 
 

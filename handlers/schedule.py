@@ -22,6 +22,7 @@ from domain.schedule_kinds import (
     SCHEDULE,
     UNITS,
 )
+from domain.text import number_in
 from domain.workdays import OFF, WORK
 from handlers import buttons
 from handlers.common import command_args, keyboard, reply, requires
@@ -135,13 +136,14 @@ async def _change(update: Update, context: Context, person: Person, args: list[s
     db = context.db
     head, rest = args[0].lower(), args[1:]
     if head in ("streak", "连续"):
-        if len(rest) != 1 or not rest[0].isdigit() or not 1 <= int(rest[0]) <= 30:
+        days = number_in(rest[0], 1, 30) if len(rest) == 1 else None
+        if days is None:
             await reply(update, t("schedule.bad_streak"))
             return
         async with db.transaction() as tx:
-            await schedule.set_setting(tx, "streak_days", rest[0])
-            await audit.record(tx, person.id, "schedule.streak", value=int(rest[0]))
-        await reply(update, t("schedule.changed_streak", n=int(rest[0])))
+            await schedule.set_setting(tx, "streak_days", str(days))
+            await audit.record(tx, person.id, "schedule.streak", value=days)
+        await reply(update, t("schedule.changed_streak", n=days))
         return
     if head in ("exception", "例外"):
         await _exception(update, context, person, rest)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from config import InviteConfig
+from domain.text import number_in
 from services.refusal import ADMINS_ONLY, Refusal
 from storage import Database, audit, departments, invites, people, projects
 from storage.invites import Invite
@@ -50,9 +51,10 @@ def _limit(arg: str) -> tuple[str, int] | Refusal | None:
     if not sep or key not in USES_WORDS + DAYS_WORDS:
         return None
     most = MAX_USES if key in USES_WORDS else MAX_DAYS
-    if not value.isdigit() or not 1 <= int(value) <= most:
+    number = number_in(value, 1, most)
+    if number is None:
         return Refusal.of("invite.bad_number", arg=arg)
-    return ("uses" if key in USES_WORDS else "days"), int(value)
+    return ("uses" if key in USES_WORDS else "days"), number
 
 
 async def read_request(db: Database, args: list[str]) -> InviteRequest | Refusal:

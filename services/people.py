@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.text import MAX_ID, number_in
 from services.invites import ROLE_ALIASES
 from services.refusal import ADMINS_ONLY, Refusal
 from storage import Database, audit, drafts, invites, people, projects, web_sessions
@@ -80,8 +81,9 @@ async def matching(db: Database, actor: Person, word: str) -> list[Person] | Ref
     """People with a role whose Telegram id, name or @username is `word` (/remove)."""
     if not actor.is_admin:
         return ADMINS_ONLY
-    if word.isdigit():
-        found = await people.by_tg_user(db, int(word))
+    tg_user = number_in(word, 1, MAX_ID)
+    if tg_user is not None:
+        found = await people.by_tg_user(db, tg_user)
         return [found] if found is not None and found.roles else []
     return await people.named(db, word)
 

@@ -23,6 +23,7 @@ from domain import report_fields as rf
 from domain.money import AmountError, format_wan, parse_amount
 from domain.report_fields import Refusal, ReportField
 from domain.stages import STAGE_ORDER, Stage, is_forward, parse_stage
+from domain.text import number_in
 
 Line = tuple[str, dict[str, Any]]
 """A catalog key and its values; a value may itself be a Line, or a list of Lines (lines)."""
@@ -192,8 +193,9 @@ def _show_stage(value: str | None, f: ReportField, facts: Facts) -> Line:
 
 def _milestone(text: str, f: ReportField, facts: Facts, today: date) -> Any:
     nodes = facts.milestones
-    if text.isdigit() and 1 <= int(text) <= len(nodes):
-        return nodes[int(text) - 1][:2]
+    number = number_in(text, 1, len(nodes))
+    if number is not None:
+        return nodes[number - 1][:2]
     found = [m for m in nodes if text in m[1] or rf.same_text(text, m[1])]
     return found[0][:2] if len(found) == 1 else Refusal("milestone_again")
 

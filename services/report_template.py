@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.report_fields import MAX_CUSTOM, Refusal, ReportField, label_key, parse_spec
-from domain.text import clean_line
+from domain.text import clean_line, number_in
 from storage import Database, audit, report_fields
 
 ALWAYS_ON = "text"  # 进展: a report is what was done; it cannot be turned off
@@ -80,13 +80,13 @@ async def move(db: Database, actor: int, name: str, position: str) -> Changed | 
         f = find(fields, clean_line(name))
         if f is None:
             return Refusal("unknown", {"name": clean_line(name)[:20]})
-        place = label_key(position)
-        if not place.isdigit() or not 1 <= int(place) <= len(fields):
+        place = number_in(label_key(position), 1, len(fields))
+        if place is None:
             return Refusal("bad_position", {"n": len(fields)})
         order = [x.id for x in fields if x.id != f.id]
-        order.insert(int(place) - 1, f.id)
+        order.insert(place - 1, f.id)
         await report_fields.reorder(tx, order)
         await audit.record(tx, actor, "fields.move", field=f.id, name=f.name,
-                           position=int(place))  # fmt: skip
+                           position=place)  # fmt: skip
         fields = await report_fields.template(tx)
     return Changed("moved", {"name": f.name, "position": int(place)}, fields)

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from domain import problem_flow as flow
 from domain.photos import mime_of
+from domain.text import MAX_ID, ascii_number
 from ledger.export_xlsx import Scope, build
 from ledger.period import month_bounds, parse_period
 from messages import t
@@ -24,8 +25,6 @@ from web.access import Viewer
 from web.photos import image_type
 from web.render import page
 from web.site import SITE, VIEWER
-
-MAX_ID = 2**62
 
 
 def not_found(request: web.Request) -> web.Response:
@@ -38,10 +37,10 @@ def _viewer(request: web.Request) -> Viewer:
 
 def _id(request: web.Request, name: str = "id") -> int:
     """A numeric path part; anything else is a 404."""
-    raw = request.match_info[name]
-    if not raw.isdigit() or len(raw) > 18 or int(raw) > MAX_ID:
+    found = ascii_number(request.match_info[name], 0, MAX_ID)
+    if found is None:
         raise web.HTTPNotFound()
-    return int(raw)
+    return found
 
 
 def _home(request: web.Request) -> web.HTTPFound:

@@ -126,6 +126,9 @@ async def test_people_of_the_same_name_are_told_apart_by_id(
     assert "未做任何更改" in joined(await admin.press(cancelled, "取消"))
     assert roles_of(db_path, 2001) == ["liaison"]
     assert "找不到" in await admin.text("/remove 无名氏")
+    # Not Telegram ids: 25 digits overflowed SQLite, "²" broke int() after str.isdigit
+    assert "找不到" in await admin.text("/remove " + "9" * 25)
+    assert "找不到" in await admin.text("/remove ²")
     assert "不能移除自己" in joined(
         await admin.press(with_buttons(await admin.say(f"/remove {ADMIN_ID}")), "确认移除")
     )

@@ -196,7 +196,11 @@ async def test_schedule_changes_take_effect_at_once(town: Town, db_path: Path) -
     await town.bot.tick("2026-11-23 17:30")
     assert len(reminders(town.fake, 2001)) == 1
     assert "看不懂" not in await town.admin.text("/schedule 日报 关")
-    assert rows(db_path, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'schedule.%'") == [(3,)]
+    for days in ("0", "٣", "9" * 25):
+        assert "1–30 的整数" in await town.admin.text(f"/schedule 连续 {days}")
+    # "²" passed str.isdigit and then broke int(); it is read as typed digits are, folded
+    assert "改为 2" in await town.admin.text("/schedule 连续 ²")
+    assert rows(db_path, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'schedule.%'") == [(4,)]
 
 
 async def test_streak_goes_to_the_linked_leader(town: Town) -> None:

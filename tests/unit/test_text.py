@@ -2,7 +2,7 @@
 
 import pytest
 
-from domain.text import clean, clean_line
+from domain.text import clean, clean_line, number_in
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,16 @@ def test_clean_output_is_utf8_and_xml_safe() -> None:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     assert not ILLEGAL_CHARACTERS_RE.search(cleaned)
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("3", 3), (" 12 ", 12), ("１２", 12), ("30", 30), ("²", 2),  # folded like all typing
+        ("0", None), ("31", None), ("٣", None), ("-1", None), ("1.0", None),
+        ("9" * 30, None), ("", None),
+    ],
+)  # fmt: skip
+def test_a_typed_number_is_ascii_digits_in_range(typed: str, found: int | None) -> None:
+    # "²" passed str.isdigit and then broke int(); 30 digits overflow SQLite's integers
+    assert number_in(typed, 1, 30) == found
