@@ -10,14 +10,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 import chinese_calendar
 
 OFF, WORK = "off", "work"
 
 
+@lru_cache(maxsize=8192)  # ~22 years of days; the package's data does not change in a run
 def official_workday(day: date) -> bool | None:
-    """True/False from the official calendar; None when the package has no data for the year."""
+    """True/False from the official calendar; None when the package has no data for the year.
+
+    Cached: the package takes min and max over all its holidays at every call (~30 µs), and
+    each 确认 asks about the ~120 days the project's status looks back on."""
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
