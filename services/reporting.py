@@ -141,11 +141,15 @@ async def _restart(env: Env, person: Person, draft: Draft, update_id: int) -> Re
 
 
 def facts_of(draft: Draft) -> Facts:
-    return Facts(**draft.data["facts"])
+    """The report's facts, decoded once per update (read only: they are the draft's)."""
+    return draft.decoded("facts", lambda raw: Facts(**raw))
 
 
 def steps_of(draft: Draft) -> list[ReportField]:
-    return [ReportField(**{**f, "choices": tuple(f["choices"])}) for f in draft.data["steps"]]
+    """The report's steps, decoded once per update."""
+    return draft.decoded("steps", lambda raw: [
+        ReportField(**{**f, "choices": tuple(f["choices"])}) for f in raw
+    ])  # fmt: skip
 
 
 def _step(draft: Draft) -> tuple[int, ReportField]:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from storage.db import Database, Tx
 from timeutil import to_iso, utc_now
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -19,6 +22,17 @@ class Draft:
     data: dict[str, Any] = field(default_factory=dict)
     nonce: str = field(default_factory=lambda: secrets.token_hex(3))
     last_update_id: int = 0
+    # What a flow decodes from `data` once per update (e.g. a report's facts and steps), kept
+    # beside the object it was decoded from; never stored.
+    derived: dict[str, tuple[Any, Any]] = field(default_factory=dict, repr=False, compare=False)
+
+    def decoded(self, key: str, build: Callable[[Any], T]) -> T:
+        """`build(data[key])`, built once for as long as `data[key]` is the same object."""
+        raw = self.data[key]
+        kept = self.derived.get(key)
+        if kept is None or kept[0] is not raw:
+            kept = self.derived[key] = (raw, build(raw))
+        return kept[1]
 
 
 COLUMNS = "tg_user_id, kind, state, data_json, nonce, last_update_id"
