@@ -104,8 +104,14 @@ async def _in_thread(conn: aiosqlite.Connection, fn: Callable[..., Any], *args: 
 class Tx(Reads):
     """The statements of one write transaction (reads inside it see its own writes)."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, db: Database | None = None) -> None:
         self._conn = conn
+        self.db = db  # the database it writes to (None: a bare connection, e.g. a migration)
+        self._on_commit: list[Callable[[], None]] = []
+
+    def on_commit(self, fn: Callable[[], None]) -> None:
+        """Call `fn` once the transaction has committed (e.g. to drop a cached read)."""
+        self._on_commit.append(fn)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run a statement; return how many rows it changed."""
@@ -163,11 +169,14 @@ class Database(Reads):
             token = _IN_TRANSACTION.set(True)
             try:
                 await self._writer.execute("BEGIN IMMEDIATE")
+                tx = Tx(self._writer, self)
                 try:
-                    yield Tx(self._writer)
+                    yield tx
                 except BaseException:
                     await self._writer.execute("ROLLBACK")
                     raise
                 await self._writer.execute("COMMIT")
+                for fn in tx._on_commit:
+                    fn()
             finally:
                 _IN_TRANSACTION.reset(token)

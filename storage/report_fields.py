@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import weakref
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
@@ -24,13 +25,49 @@ def _field(r) -> ReportField:
     )  # fmt: skip
 
 
+# The template as last read, per database: every report starts by reading it, and it changes
+# only by the writes below, each of which drops it now and again once its transaction commits
+# (a read in flight meanwhile is not kept).
+_kept: weakref.WeakKeyDictionary[Database, tuple[int, tuple[ReportField, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+_generation: weakref.WeakKeyDictionary[Database, int] = weakref.WeakKeyDictionary()
+
+
 async def template(db: Database | Tx) -> list[ReportField]:
-    """Every field, on and off, in the template's order."""
+    """Every field, on and off, in the template's order (inside a transaction: read afresh)."""
+    if not isinstance(db, Database):
+        return await _read(db)
+    generation = _generation.get(db, 0)
+    kept = _kept.get(db)
+    if kept is not None and kept[0] == generation:
+        return list(kept[1])
+    fields = await _read(db)
+    if _generation.get(db, 0) == generation:  # no change committed while it was read
+        _kept[db] = (generation, tuple(fields))
+    return fields
+
+
+def _forget(db: Database) -> None:
+    _generation[db] = _generation.get(db, 0) + 1
+    _kept.pop(db, None)
+
+
+def _changing(tx: Tx) -> None:
+    """The template changes in `tx`: the next read after it commits goes to the database."""
+    db = tx.db
+    if db is not None:
+        _forget(db)
+        tx.on_commit(lambda: _forget(db))
+
+
+async def _read(db: Database | Tx) -> list[ReportField]:
     return [_field(r) for r in await db.fetchall(_FIELD + " ORDER BY position, id")]
 
 
 async def add(tx: Tx, spec: FieldSpec, actor: int) -> int:
     """A custom field at the end of the template; returns its id."""
+    _changing(tx)
     now = to_iso(utc_now())
     last = await tx.fetchval("SELECT COALESCE(MAX(position), 0) FROM report_fields")
     return await tx.insert(
@@ -42,6 +79,7 @@ async def add(tx: Tx, spec: FieldSpec, actor: int) -> int:
 
 
 async def set_enabled(tx: Tx, field_id: int, enabled: bool) -> None:
+    _changing(tx)
     await tx.execute(
         "UPDATE report_fields SET enabled = ?, updated_at = ? WHERE id = ?",
         (int(enabled), to_iso(utc_now()), field_id),
@@ -50,6 +88,7 @@ async def set_enabled(tx: Tx, field_id: int, enabled: bool) -> None:
 
 async def reorder(tx: Tx, field_ids: Sequence[int]) -> None:
     """Positions 1..n in the order given."""
+    _changing(tx)
     now = to_iso(utc_now())
     await tx.executemany(
         "UPDATE report_fields SET position = ?, updated_at = ? WHERE id = ?",
