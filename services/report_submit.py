@@ -67,15 +67,14 @@ async def submit(env: Env, person: Person, nonce: str, update_id: int) -> Result
         if update_id <= stored.last_update_id:
             return None  # redelivered after a restart: handled before
         facts = facts_of(stored)
-        project = await projects.by_id(tx, facts.project_id)
-        if project is None or project.id not in person.liaison_projects:
+        found = await projects.with_revisions_today(tx, facts.project_id, day)
+        if found is None or found[0].id not in person.liaison_projects:
             await drafts.delete(tx, person.tg_user_id)
             return Said("report.not_yours", {"code": facts.code})
+        project, revisions = found
         # Started on another day, or someone reported the project since: the figures it
         # started from are not today's latest any more, so it starts again from those.
-        outdated = facts.day != day.isoformat() or (
-            await reports.revisions_today(tx, project.id, day) != facts.revisions
-        )
+        outdated = facts.day != day.isoformat() or revisions != facts.revisions
         if not outdated:
             revision, new_photo = await _store(tx, person, stored, facts, env.now)
             await drafts.delete(tx, person.tg_user_id)

@@ -101,6 +101,25 @@ async def by_id(db: Database | Tx, project_id: int) -> Project | None:
     return _project(row) if row else None
 
 
+_WITH_REVISIONS = _SELECT.replace(
+    "\nFROM projects p",
+    ", (SELECT COUNT(*) FROM report_revisions v JOIN reports r ON r.id = v.report_id"
+    " WHERE r.project_id = p.id AND r.report_date = ?) AS revisions_today\nFROM projects p",
+)
+
+
+async def with_revisions_today(
+    db: Database | Tx, project_id: int, day: date
+) -> tuple[Project, int] | None:
+    """The project and how many revisions its report of `day` has (0: not reported), in one
+    read (确认 checks that the report started from the day's latest)."""
+    row = await db.fetchone(_WITH_REVISIONS + " WHERE p.id = ?", (day.isoformat(), project_id))
+    if row is None:
+        return None
+    fields = {k: row[k] for k in row.keys() if k != "revisions_today"}  # noqa: SIM118
+    return Project(**fields), row["revisions_today"]
+
+
 async def by_ids(db: Database | Tx, project_ids: Sequence[int]) -> list[Project]:
     """These projects, in the order given (those that no longer exist left out)."""
     if not project_ids:

@@ -127,15 +127,6 @@ async def latest_today(db: Database | Tx, project_id: int, day: date) -> Latest 
     )  # fmt: skip
 
 
-async def revisions_today(db: Database | Tx, project_id: int, day: date) -> int:
-    """How many revisions the project's report of the day has (0: not reported)."""
-    return await db.fetchval(
-        "SELECT COUNT(*) FROM report_revisions v JOIN reports r ON r.id = v.report_id"
-        " WHERE r.project_id = ? AND r.report_date = ?",
-        (project_id, day.isoformat()),
-    )
-
-
 _REVISION = """
 SELECT v.report_id, r.project_id, r.report_date, v.revision, v.person_id, v.text, v.done_yuan,
        v.stage_before, v.stage_after, v.problem_id, v.photo_id, v.created_at,
