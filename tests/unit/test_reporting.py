@@ -281,3 +281,23 @@ async def test_field_columns_in_the_ledger_are_text_headers_and_typed_cells(
     assert row["=1+1（人）"].value == 35 and row["形象进度（%）"].value == pytest.approx(0.45)
     assert row["形象进度（%）"].number_format == "0.0%"
     assert row["备注"].value == "=HYPERLINK(1)" and row["备注"].data_type == "s"
+
+
+async def test_a_report_overtaken_by_anothers_starts_again_from_the_latest(
+    db: Database, liaison: Person
+) -> None:
+    async with db.transaction() as tx:
+        other_id = await people.upsert(tx, 8, "李四", None)
+        await people.grant(tx, other_id, "liaison")
+        await people.link_projects(tx, other_id, [1], "liaison")
+    other = await people.by_tg_user(db, 8)
+    assert other is not None
+    await walk(db, liaison, 进展="围挡", 投资="1200万")  # at the summary, not confirmed
+    await walk(db, other, 进展="土方开挖", 投资="1500万")
+    await confirm(db, other)
+    draft = await drafts.get(db, liaison.tg_user_id)
+    assert draft is not None
+    again = await submit(env(db), liaison, draft.nonce, next(UPDATES))
+    assert isinstance(again, Ask) and again.notes[0] == ("report.outdated", {})
+    assert again.facts.revisions == 1 and again.facts.prior["invest"] == 15_000_000
+    assert [r[:3] for r in await stored(db)] == [(1, "土方开挖", 15_000_000)]
