@@ -98,7 +98,7 @@ async def _facts(db: Database, project: Project, day: date) -> tuple[Facts, list
         year_plan_yuan=project.year_plan_yuan,
         # The day's report keeps where the day started; before it, the project's figure.
         baseline_yuan=latest.baseline_yuan if latest is not None
-        else await reports.done_in_year(db, project.id, day.year),
+        else project.done_in_year(day.year),
         milestones=[[m.id, m.name, m.due.isoformat()] for m in nodes if m.done_on is None],
         value_fields={f.step: f.id for f in template if f.has_value_column},
     )  # fmt: skip

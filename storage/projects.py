@@ -28,6 +28,12 @@ class Project:
     plan_year: int
     year_plan_yuan: int
     done_yuan: int
+    done_year: int | None = None  # the year done_yuan is of (None: not reported yet)
+
+    def done_in_year(self, year: int) -> int:
+        """The cumulative investment in `year` as read (0 from a new year on), as
+        storage.reports.done_in_year reads it."""
+        return self.done_yuan if self.done_year in (None, year) else 0
 
 
 class ImportedProject(Protocol):
@@ -49,7 +55,7 @@ class ImportedProject(Protocol):
 
 _SELECT = """
 SELECT p.id, p.code, p.name, p.unit_id, u.name AS unit, p.category, p.stage, p.build_type,
-       p.leader_name, p.total_yuan, p.plan_year, p.year_plan_yuan, p.done_yuan
+       p.leader_name, p.total_yuan, p.plan_year, p.year_plan_yuan, p.done_yuan, p.done_year
 FROM projects p JOIN units u ON u.id = p.unit_id
 """
 

@@ -301,3 +301,19 @@ async def test_a_report_overtaken_by_anothers_starts_again_from_the_latest(
     assert isinstance(again, Ask) and again.notes[0] == ("report.outdated", {})
     assert again.facts.revisions == 1 and again.facts.prior["invest"] == 15_000_000
     assert [r[:3] for r in await stored(db)] == [(1, "土方开挖", 15_000_000)]
+
+
+@pytest.mark.parametrize(
+    ("done_year", "shown"), [(2026, "500万元"), (None, "500万元"), (2025, "0万元")]
+)
+async def test_the_first_report_of_the_day_starts_from_the_years_figure(
+    db: Database, liaison: Person, done_year: int | None, shown: str
+) -> None:
+    async with db.transaction() as tx:
+        await tx.execute(
+            "UPDATE projects SET done_yuan = 5000000, done_year = ? WHERE id = 1", (done_year,)
+        )
+    steps = await walk(db, liaison, 进展="围挡")
+    invest = next(s for s in steps if isinstance(s, Ask) and s.field.name == "投资")
+    assert invest.prompt[1]["done"] == shown  # last year's figure is not this year's
+    assert invest.facts.baseline_yuan == (0 if done_year == 2025 else 5_000_000)
