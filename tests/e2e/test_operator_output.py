@@ -57,17 +57,13 @@ async def test_a_rejected_token_is_one_line_without_the_token(
 
 
 async def test_the_data_folder_and_database_are_the_owners_only(
-    fake: FakeBotApi, tmp_path: Path
+    fake: FakeBotApi, tmp_path: Path, common_umask: None
 ) -> None:
     """Under the usual umask 022, `python bot.py` creates its data folder 0700 and the SQLite
     files 0600: they hold everyone's names and reports."""
     db_path = tmp_path / "data" / "jinzhan.sqlite3"
     bot = BotProcess(fake, db_path, tmp_path)
-    umask = os.umask(0o022)  # the child inherits it
-    try:
-        await bot.start()
-    finally:
-        os.umask(umask)
+    await bot.start()
     try:
         files = [db_path, db_path.with_name(db_path.name + "-wal")]  # migrated: both written
         assert {f.name: oct(stat.S_IMODE(f.stat().st_mode)) for f in files} == {

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot import EXAMPLE_CONFIG, create_config
 from storage import Database
-
-
-@pytest.fixture
-def common_umask() -> Iterator[None]:
-    """The usual 022, under which files are world-readable unless created otherwise."""
-    old = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(old)
 
 
 def mode(path: Path) -> int:

@@ -4,10 +4,8 @@ the migration that queues older photos, and how an export's zip is split."""
 from __future__ import annotations
 
 import hashlib
-import os
 import stat
 import zipfile
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -71,15 +69,6 @@ def test_retries_wait_twice_as_long_each_time_up_to_an_hour() -> None:
     waits = [backoff(n).total_seconds() for n in range(1, 10)]
     assert waits == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
     assert backoff(10_000) == timedelta(hours=1)
-
-
-@pytest.fixture
-def common_umask() -> Iterator[None]:
-    old = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(old)
 
 
 def test_a_kept_photo_is_private_named_by_its_hash_and_written_once(
