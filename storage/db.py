@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -77,6 +77,30 @@ class Reads:
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
+
+    async def fetch_batch(self, queries: Sequence[tuple[str, Params]]) -> list[list[sqlite3.Row]]:
+        """The rows of each query, in order, read in one hop to the connection's thread (one
+        wake-up of the event loop, not one per query) and from one snapshot: outside a
+        transaction they run in a read transaction of their own."""
+        return await _in_thread(self._conn, _fetch_batch, list(queries))
+
+
+def _fetch_batch(
+    conn: sqlite3.Connection, queries: list[tuple[str, Params]]
+) -> list[list[sqlite3.Row]]:
+    own = not conn.in_transaction  # else inside the caller's transaction, which sees its writes
+    if own:
+        conn.execute("BEGIN")
+    try:
+        results = []
+        for sql, params in queries:
+            cur = conn.execute(sql, params)
+            results.append(cur.fetchall())
+            cur.close()
+        return results
+    finally:
+        if own:
+            conn.execute("COMMIT")
 
 
 def _changed(conn: sqlite3.Connection, sql: str, params: Params) -> int:

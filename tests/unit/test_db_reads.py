@@ -30,3 +30,40 @@ async def test_reads_see_the_latest_commit_while_others_read(tmp_path: Path) -> 
             await asyncio.gather(*readers)
     finally:
         await db.close()
+
+
+async def test_a_batch_reads_one_snapshot_in_order(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "b.sqlite3")
+    try:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO settings (key, value) VALUES ('a', '0'), ('b', '0')")
+
+        async def write_between() -> None:  # commits while batches are queued and running
+            for n in range(50):
+                async with db.transaction() as tx:
+                    await tx.execute("UPDATE settings SET value = ? WHERE key IN ('a', 'b')",
+                                     (str(n),))  # fmt: skip
+
+        writer = asyncio.create_task(write_between())
+        batches = 0
+        try:
+            while not writer.done():
+                a, b = await db.fetch_batch([
+                    ("SELECT value FROM settings WHERE key = ?", ("a",)),
+                    ("SELECT value FROM settings WHERE key = ?", ("b",)),
+                ])  # fmt: skip
+                assert a[0]["value"] == b[0]["value"]  # both from the same commit
+                batches += 1
+        finally:
+            await writer
+        assert batches > 1
+        async with db.transaction() as tx:  # inside a transaction: its own writes are seen
+            await tx.execute("UPDATE settings SET value = 'mine' WHERE key = 'a'")
+            ((row,), none) = await tx.fetch_batch([
+                ("SELECT value FROM settings WHERE key = 'a'", ()),
+                ("SELECT value FROM settings WHERE key = 'zz'", ()),
+            ])  # fmt: skip
+            assert row["value"] == "mine" and none == []
+        assert await db.fetchval("SELECT value FROM settings WHERE key = 'b'") == "49"
+    finally:
+        await db.close()
