@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler
 
@@ -23,19 +23,23 @@ from messages import t
 
 log = logging.getLogger(__name__)
 Callback = Callable[[Update, Context], Awaitable[Any]]
+# Returned by a button's handler that edited the pressed message itself, keyboard included:
+# a single-use keyboard then needs no second request to take it off.
+REPLACED = "pressed message replaced"
 
 
 def handler(schema: Schema, callback: Callback) -> CallbackQueryHandler:
     """A handler for presses of `schema`'s buttons: the query is answered first (the client
     stops its spinner), and a single-use keyboard is taken off its message afterwards."""
 
-    async def pressed(update: Update, context: Context) -> Any:
+    async def pressed(update: Update, context: Context) -> None:
         assert update.callback_query is not None
         await _answer(update)
+        replaced = False
         try:
-            return await callback(update, context)
+            replaced = await callback(update, context) == REPLACED
         finally:
-            if schema.single_use:
+            if schema.single_use and not replaced:
                 await _remove_keyboard(update)
 
     return CallbackQueryHandler(pressed, pattern=schema.matches)
@@ -46,6 +50,32 @@ async def _answer(update: Update) -> None:
         await update.callback_query.answer()
     except TelegramError as exc:  # too old to answer: the press itself still counts
         log.info("callback query not answered: %s", exc)
+
+
+async def append_to_pressed(
+    update: Update, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Add `text` under the pressed message and put `reply_markup` in place of its keyboard,
+    in one edit: the message then records what the press did. False, with nothing changed,
+    when that cannot be (not a press, a message without text, too long for one message, or
+    Telegram refused the edit): the caller then sends `text` as a message of its own."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    shown = getattr(message, "text", None)
+    if message is None or not shown:
+        return False
+    combined = f"{shown}\n\n{text}"
+    if sender.units(combined) > sender.TEXT_LIMIT:
+        return False
+    try:
+        await sender.edit_text(
+            message.get_bot(), message.chat.id, message.message_id, combined,
+            reply_markup=reply_markup,
+        )  # fmt: skip
+    except TelegramError as exc:  # e.g. too old to edit: said in a message of its own
+        log.info("message %s not edited: %s", message.message_id, exc)
+        return False
+    return True
 
 
 async def _remove_keyboard(update: Update) -> None:

@@ -82,19 +82,18 @@ def _pressed(data: object) -> tuple[str, str, str, object]:
 
 
 @requires("liaison")
-async def on_button(update: Update, context: Context, person: Person) -> None:
+async def on_button(update: Update, context: Context, person: Person) -> str | None:
     """A button of a report step: r:<nonce>:<step>:<action>[:<argument>]."""
     assert update.callback_query is not None
     nonce, step, action, arg = _pressed(update.callback_query.data)
     if action == "ok" and step == CONFIRM:  # the submission reads the draft in its transaction
-        await show(update, await submit(env(context), person, nonce, update.update_id))
-        return
+        return await show(update, await submit(env(context), person, nonce, update.update_id))
     draft = person.draft  # read with the person, for this update
     if draft is None or not reporting.live(draft, nonce, step):
         await show(update, Said("common.stale_button"))
         return
     result = await reporting.press(env(context), person, draft, action, arg, update.update_id)
-    await show(update, result)
+    return await show(update, result)
 
 
 async def cancel_command(update: Update, context: Context) -> None:

@@ -14,6 +14,7 @@ from callback_data import (
     REPORT_PROJECT,
     REPORT_REDO,
 )
+from handlers.buttons import REPLACED, append_to_pressed
 from handlers.common import keyboard, reply
 from messages import t
 from services.report_results import (
@@ -59,8 +60,9 @@ def _button(draft: Draft, step: str, action: str, arg: str | int = "") -> str:
     return schema.make(draft.nonce, step, action, *((arg,) if arg != "" else ()))
 
 
-async def show(update: Update, result: Result) -> None:
-    """Send what `result` says in the chat the update came from (nothing for None)."""
+async def show(update: Update, result: Result) -> str | None:
+    """Send what `result` says in the chat the update came from (nothing for None); returns
+    handlers.buttons.REPLACED when it said it by editing the pressed message."""
     if result is None:
         return
     if isinstance(result, Said):
@@ -77,7 +79,8 @@ async def show(update: Update, result: Result) -> None:
         rows.append([(t("report.btn_back"), _button(result.draft, CONFIRM, "back"))])
         await reply(update, t("report.edit_which"), reply_markup=keyboard(rows))
     else:
-        await _saved(update, result)
+        return await _saved(update, result)
+    return None
 
 
 def _notes(notes: list[Line]) -> list[str]:
@@ -131,13 +134,19 @@ async def _review(update: Update, r: Review) -> None:
     await reply(update, "\n".join(lines), reply_markup=keyboard(buttons))
 
 
-async def _saved(update: Update, s: Saved) -> None:
+async def _saved(update: Update, s: Saved) -> str | None:
+    """已保存, under the summary that was confirmed (one edit, which also takes its buttons
+    off); in a message of its own when that cannot be done."""
     key = "report.saved_correction" if s.revision > 1 else "report.saved"
     text = t(key, code=s.code, name=s.name, n=s.revision)
-    if not s.left:
-        await reply(update, text + "\n" + t("report.all_done"))
-        return
-    text += "\n" + t("report.more_left", count=len(s.left))
-    buttons = [[(f"➡️ {p.name[:28]}", REPORT_PROJECT.make(p.id))]
-               for p in s.left[:MAX_CONTINUE_BUTTONS]]  # fmt: skip
-    await reply(update, text, reply_markup=keyboard(buttons))
+    markup = None
+    if s.left:
+        text += "\n" + t("report.more_left", count=len(s.left))
+        markup = keyboard([[(f"➡️ {p.name[:28]}", REPORT_PROJECT.make(p.id))]
+                           for p in s.left[:MAX_CONTINUE_BUTTONS]])  # fmt: skip
+    else:
+        text += "\n" + t("report.all_done")
+    if await append_to_pressed(update, text, markup):
+        return REPLACED
+    await reply(update, text, reply_markup=markup)
+    return None

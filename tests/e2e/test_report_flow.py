@@ -75,6 +75,41 @@ async def test_several_projects_in_one_sitting(zhang: Talk, db_path: Path) -> No
     assert "今日已报 2/2" in mine
 
 
+async def test_confirm_turns_the_summary_into_the_saved_record(
+    zhang: Talk, fake: FakeBotApi
+) -> None:
+    """已保存 goes under the summary that was confirmed, in one edit that also swaps its
+    确认/修改/取消 for the next project's button: no second message, no second request."""
+    summary = with_buttons(await report(zhang, "XM-003", confirm=False, 进展="主体封顶"))
+    cursor = fake.cursor()
+    await zhang.press(summary, "确认提交", until="已保存")
+    await fake.wait_idle()
+    after = [c for c in fake.calls[cursor:] if c.method != "getUpdates"]
+    assert [c.method for c in after] == ["answerCallbackQuery", "editMessageText"]
+    shown = fake.message(zhang.chat_id, summary.message_id)
+    assert shown is not None and "主体封顶" in shown["text"] and "✅ 已保存" in shown["text"]
+    buttons = [b["text"] for row in shown["reply_markup"]["inline_keyboard"] for b in row]
+    assert buttons == ["➡️ 城东污水处理厂"]
+
+
+async def test_saved_is_said_in_a_message_when_the_summary_cannot_be_edited(
+    zhang: Talk, fake: FakeBotApi, db_path: Path
+) -> None:
+    """Telegram refuses the edit (say the summary is too old to edit): 已保存 comes as a
+    message of its own, once, and the report is stored all the same."""
+    last = with_buttons(await report(zhang, "XM-003", confirm=False, 进展="主体封顶"))
+    fake.fail_next("editMessageText", status=400,
+                   description="Bad Request: message can't be edited")  # fmt: skip
+    saved = await zhang.press(last, "确认提交", until="已保存")
+    await fake.wait_idle()
+    # ... and the summary's buttons are taken off as before.
+    assert [c.method for c in saved] == ["sendMessage", "editMessageReplyMarkup"]
+    assert "✅ 已保存" in joined(saved) and "城东污水处理厂" in saved[0].buttons[0][0]
+    assert fake.message(zhang.chat_id, last.message_id).get("reply_markup") is None
+    assert sum("已保存" in (c.text or "") for c in fake.calls if c.ok) == 1
+    assert rows(db_path, "SELECT COUNT(*) FROM report_revisions") == [(1,)]
+
+
 async def test_correction_keeps_history(zhang: Talk, db_path: Path) -> None:
     await report_text_only(zhang, "XM-003", "钢筋进场")
     answer = await zhang.say("/report XM-003")
