@@ -16,11 +16,12 @@ from archive import Archiver, PhotoFolder
 from config import Config
 from handlers.context import CONTEXT_TYPES
 from handlers.menu import set_all_menus, set_person_menu
+from rate_limit import RetryingRateLimiter
 from runtime import BotData, Services
 from services.people import apply_config_admins
 from services.workdays import work_calendar
 from storage import Database
-from transport import PerChatUpdateProcessor, RetryingRateLimiter
+from transport import PerChatUpdateProcessor
 from web.server import WebServer
 
 log = logging.getLogger(__name__)
@@ -85,13 +86,8 @@ def build_application(config: Config) -> Application:
         .base_url(config.telegram.base_url)
         .base_file_url(config.telegram.base_file_url)
         .rate_limiter(
-            # Buckets of one token, refilled evenly: a full bucket would let a whole second's
-            # (or minute's) allowance out at once, and Telegram counts any rolling window.
             RetryingRateLimiter(
-                overall_max_rate=1,
-                overall_time_period=1 / config.telegram.rate_limit,
-                group_max_rate=1,
-                group_time_period=60 / config.telegram.group_rate_limit,
+                rate=config.telegram.rate_limit, group_per_minute=config.telegram.group_rate_limit
             )
         )
         .concurrent_updates(PerChatUpdateProcessor())

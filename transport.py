@@ -1,4 +1,4 @@
-"""How the bot talks to Telegram: retries and rate limits out; per-chat order and bounds in."""
+"""How updates come in: in order per chat, with bounded backlogs and a bounded stop."""
 
 from __future__ import annotations
 
@@ -7,94 +7,14 @@ import logging
 import math
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine, Hashable
+from collections.abc import Awaitable, Hashable
 from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
-from telegram.ext import AIORateLimiter, BaseUpdateProcessor
-
-from storage.db import in_transaction
+from telegram.ext import BaseUpdateProcessor
 
 log = logging.getLogger(__name__)
-
-
-class RetryingRateLimiter(AIORateLimiter):
-    """PTB's limiter (30 msg/s overall, 20/min per group, waits out 429 retry_after), plus
-    retries with backoff on 5xx and timeouts, so a liaison's confirmation survives a blip.
-
-    A timed-out send may have reached Telegram; resending risks a duplicate reply, which is
-    better than a liaison never hearing that the report was saved.
-    """
-
-    def __init__(self, *, network_retries: int = 3, backoff: float = 0.5, **kwargs: Any) -> None:
-        kwargs.setdefault("max_retries", 5)
-        super().__init__(**kwargs)
-        self._network_retries = network_retries
-        self._backoff = backoff
-        self._senders: set[asyncio.Task[Any]] = set()  # tasks with a request in here
-        self._cut_off = False
-
-    def cut_off(self) -> None:
-        """The bot is stopping: cancel the requests waiting for their turn or in flight, and
-        refuse new ones. A scheduled push cut off this way stays unsent in the outbox (a row
-        is marked sent only once Telegram answered) and goes out at the next start."""
-        self._cut_off = True
-        waiting = [t for t in self._senders if not t.done()]
-        if waiting:
-            log.warning("stopping: cancelled %d Bot API requests not yet answered", len(waiting))
-        for task in waiting:
-            task.cancel()
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, Any]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> Any:
-        if in_transaction():  # a slow Telegram would stall every writer behind the lock
-            raise RuntimeError(f"{endpoint} called inside a database transaction")
-        if endpoint == "getUpdates":  # the updater has its own retry loop for polling
-            return await callback(*args, **kwargs)
-        if self._cut_off:
-            raise asyncio.CancelledError("the bot is stopping")
-        task = asyncio.current_task()
-        assert task is not None
-        self._senders.add(task)
-        try:
-            return await self._with_retries(
-                callback, args, kwargs, endpoint, data, rate_limit_args
-            )
-        finally:
-            self._senders.discard(task)
-
-    async def _with_retries(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, Any]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> Any:
-        for attempt in range(self._network_retries + 1):
-            try:
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
-            except (BadRequest, Forbidden, InvalidToken, RetryAfter):
-                raise
-            except NetworkError as exc:
-                if attempt == self._network_retries:
-                    raise
-                delay = self._backoff * 2**attempt
-                log.warning("%s failed (%s); retry %d in %.1fs", endpoint, exc, attempt + 1, delay)
-                await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

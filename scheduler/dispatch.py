@@ -2,7 +2,7 @@
 
 A row is marked sent in the same breath as Telegram's answer arrives, so after a crash only
 the message that was in flight at that instant can go out again; everything else is sent
-exactly once. PTB's AIORateLimiter (see transport.py) paces sends to the configured overall
+exactly once. The rate limiter (rate_limit.py) paces sends to the configured overall
 rate and 20/min per group and waits out 429s; a chat that blocked the bot (403) is marked and
 skipped from then on.
 
