@@ -72,7 +72,7 @@ async def by_tg_user(db: Database | Tx, tg_user_id: int) -> Person | None:
 
 async def caller(db: Database, tg_user_id: int) -> Person | None:
     """The person behind an update with their scope and open draft, in one read."""
-    row = await db.fetchone(
+    row = db.lookup(
         _COLUMNS + ", d.kind, d.state, d.data_json, d.nonce, d.last_update_id" + _FROM
         + " LEFT JOIN drafts d ON d.tg_user_id = p.tg_user_id"
         " WHERE p.tg_user_id = ? GROUP BY p.id",

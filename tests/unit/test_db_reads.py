@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
+
+import pytest
 
 from storage import Database
 
@@ -65,5 +68,23 @@ async def test_a_batch_reads_one_snapshot_in_order(tmp_path: Path) -> None:
             ])  # fmt: skip
             assert row["value"] == "mine" and none == []
         assert await db.fetchval("SELECT value FROM settings WHERE key = 'b'") == "49"
+    finally:
+        await db.close()
+
+
+async def test_a_lookup_sees_each_commit_at_once_and_cannot_write(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "l.sqlite3")
+    try:
+        for n in range(20):
+            async with db.transaction() as tx:
+                await tx.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('n', ?)",
+                                 (str(n),))  # fmt: skip
+            row = db.lookup("SELECT value FROM settings WHERE key = ?", ("n",))
+            assert row is not None and row["value"] == str(n)
+        assert db.lookup("SELECT value FROM settings WHERE key = 'none'") is None
+        kept = await db.fetchval("SELECT COUNT(*) FROM settings")
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            db.lookup("DELETE FROM settings")
+        assert await db.fetchval("SELECT COUNT(*) FROM settings") == kept > 0
     finally:
         await db.close()
