@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 # Silence is counted back this many days at most: a project silent longer is long silent
 # whatever the exact count (it is only compared with a threshold of a few workdays).
 LOOKBACK_DAYS = 120
-# A project's plan for each month of a year, January first, as columns of one row.
-_MONTHS = ", ".join(f"SUM(CASE month WHEN {m} THEN plan_yuan ELSE 0 END)" for m in range(1, 13))
+# A project's months as group_concat lists them when it has a plan for each (as it is written).
+_EVERY_MONTH = ",".join(map(str, range(1, 13)))
 
 
 def _d(text: str | None) -> date | None:
@@ -98,19 +98,19 @@ async def _load(
     ]
     if reporting:
         queries.append(_real_in_period(period_start, as_of, project_ids))
-    # One hop to the connection's thread and one snapshot for all of them (Reads.fetch_batch).
+    # One hop to the connection's thread and one snapshot for all of them (Reads.fetch_batch);
+    # each list of rows is let go as soon as it is read, not kept through the facts' making.
     found = await db.fetch_batch(queries)
-    projects = found[0]
-    months = {row[0]: tuple(row[1:]) for row in found[1]}
+    found.reverse()
+    projects = found.pop()
+    months = _plans(found.pop())
     then = {pid: (done or 0, _d(last_report), _d(last_real))
-            for pid, done, last_report, last_real in found[2]}  # fmt: skip
-    nodes = _nodes(found[3])
-    issues = _issues(found[4], as_of, tz)
-    real = (
-        {pid: (days, date.fromisoformat(first)) for pid, days, first in found[5]}
-        if reporting
-        else {}
-    )
+            for pid, done, last_report, last_real in found.pop()}  # fmt: skip
+    nodes = _nodes(found.pop())
+    issues = _issues(found.pop(), as_of, tz)
+    real: dict[int, tuple[int, date]] = {}
+    if reporting:
+        real = {pid: (days, date.fromisoformat(first)) for pid, days, first in found.pop()}
 
     first = min(period_start, look_back)
     days = (first + timedelta(days=i) for i in range((as_of - first).days + 1))
@@ -165,15 +165,44 @@ def _projects(ids: Sequence[int] | None) -> Query:
 
 
 def _monthly_plans(year: int, ids: Sequence[int] | None) -> Query:
-    """project id, then the year's plan per month, January first (projects that have one)."""
+    """project id, its months and their plans, each as one comma-separated list in the same
+    order (projects that have a plan for the year; see _plans)."""
     where, params = _in("project_id", ids)
-    # A row per project, its months side by side (0 for a month without a plan): a tenth of
-    # the rows (and of the Python objects) of a row per month.
+    # A row per project, not per month: a twelfth of the rows. Two lists rather than a column
+    # per month (SUM(CASE month ...) twelve times over every row took ~3x the time).
     return (
-        f"SELECT project_id, {_MONTHS} FROM monthly_plans WHERE year = ?" + where
-        + " GROUP BY project_id",
+        "SELECT project_id, group_concat(month), group_concat(plan_yuan) FROM monthly_plans"
+        " WHERE year = ?" + where + " GROUP BY project_id",
         [year, *params],
     )  # fmt: skip
+
+
+def _plans(rows: list) -> dict[int, tuple[int, ...]]:
+    """project id -> its plan per month, January first (0 for a month without one).
+
+    group_concat lists a group's rows in no promised order, but both lists of a row in the
+    same one: a month and its plan are paired by position. A project has at most one row a
+    month (the primary key)."""
+    found = {}
+    for pid, months, plans in rows:
+        values = _numbers(plans)
+        if months == _EVERY_MONTH:  # as set_monthly_plan writes them: every month, in order
+            found[pid] = tuple(values)
+            continue
+        year = [0] * 12
+        for month, plan in zip(months.split(","), values, strict=True):
+            year[int(month) - 1] = plan
+        found[pid] = tuple(year)
+    return found
+
+
+def _numbers(text: str) -> list:
+    """Plans as group_concat wrote them: whole 元 (a REAL stored by hand reads as a float)."""
+    parts = text.split(",")
+    try:
+        return list(map(int, parts))
+    except ValueError:
+        return [int(part) if part.lstrip("-").isdigit() else float(part) for part in parts]
 
 
 def _as_of(as_of: date, look_back: date, ids: Sequence[int] | None) -> Query:
