@@ -99,6 +99,19 @@ class Explanation:
         return next((line for line in self.lines if line.metric == metric), None)
 
 
+@dataclass(frozen=True, slots=True)
+class Past:
+    """A kept week's score and its metrics' values (None: not applicable): all a change is
+    computed against. Read back for every subject each week, so no line objects are built."""
+
+    score: float
+    values: Mapping[str, float | None]
+
+
+Previous = Explanation | Past
+"""What a change is computed against: an explanation, or a kept week's figures."""
+
+
 @functools.cache
 def not_applicable(metric: str) -> MetricLine:
     """The line of a metric that does not apply: one frozen instance per metric, shared by
@@ -220,7 +233,7 @@ def explain(
     subject: str,
     ratios: Mapping[str, Ratio | None],
     config: ScoringConfig = DEFAULT_CONFIG,
-    previous: Explanation | None = None,
+    previous: Previous | None = None,
     *,
     gated: int = 0,
     members: int = 0,
@@ -234,7 +247,12 @@ def explain(
     total_weight = sum(weight for _, weight, _, value in scored if value is not None)
     if total_weight <= 0:
         return None
-    before = {line.metric: line.value for line in previous.lines} if previous else {}
+    if previous is None:
+        before: Mapping[str, float | None] = {}
+    elif isinstance(previous, Past):
+        before = previous.values
+    else:
+        before = {line.metric: line.value for line in previous.lines}
     lines = []
     for metric, full_weight, ratio, value in scored:
         if value is None or ratio is None:
@@ -247,7 +265,7 @@ def explain(
         points = 100 * weight * min(value, FULL)
         lines.append(MetricLine(metric, value, weight, points, change, ratio[0], ratio[1]))
     score = round(sum(line.points for line in lines), 2)
-    score_change = round(score - previous.score, 2) if previous else None
+    score_change = round(score - previous.score, 2) if previous is not None else None
     return Explanation(subject, score, tuple(lines), score_change, gated, members)
 
 
@@ -281,7 +299,7 @@ def explain_units(
     projects: Iterable[ProjectFacts],
     as_of: date,
     config: ScoringConfig = DEFAULT_CONFIG,
-    previous: Mapping[str, Explanation] | None = None,
+    previous: Mapping[str, Previous] | None = None,
 ) -> list[tuple[str, str, Explanation]]:
     """(unit, group, explanation) for every unit that has projects and a score, in one pass.
 
@@ -295,8 +313,8 @@ def explain_week(
     projects: Sequence[ProjectFacts],
     as_of: date,
     config: ScoringConfig = DEFAULT_CONFIG,
-    previous_projects: Mapping[int, Explanation] | None = None,
-    previous_units: Mapping[str, Explanation] | None = None,
+    previous_projects: Mapping[int, Previous] | None = None,
+    previous_units: Mapping[str, Previous] | None = None,
 ) -> tuple[list[tuple[ProjectFacts, Explanation]], list[tuple[str, str, Explanation]]]:
     """explain_project of every project (those with a score) and explain_units of their
     units, each project's metrics computed once: a province's week is 5,000 projects.
@@ -315,7 +333,7 @@ def explain_week(
 def _units(
     every: Iterable[tuple[ProjectFacts, dict[str, Ratio | None]]],
     config: ScoringConfig,
-    previous: Mapping[str, Explanation],
+    previous: Mapping[str, Previous],
 ) -> list[tuple[str, str, Explanation]]:
     by_unit: dict[str, list[dict[str, Ratio | None]]] = {}
     groups: dict[str, str] = {}

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import heap
 from domain.ranking import Ranked, rank
-from domain.scoring import Explanation, MetricLine, explain_week, not_applicable
+from domain.scoring import Explanation, Past, explain_week
 from domain.status import ProjectFacts, Status, Thresholds, status
 from domain.weights import ScoringConfig
 from domain.workdays import WorkCalendar
@@ -156,7 +156,7 @@ async def _score_week(
 
 
 async def _snapshot(db: Database, period: str) -> dict[str, dict]:
-    """Last week's explanations (for "change since last week") and ranks."""
+    """Last week's scores and metrics' values (for "change since last week") and ranks."""
     found: dict[str, dict] = {"unit": {}, "project": {}, "unit_rank": {}, "project_rank": {}}
     for k in await snapshots.of_period(db, period):
         _remember(found, k)
@@ -166,22 +166,13 @@ async def _snapshot(db: Database, period: str) -> dict[str, dict]:
 def _remember(found: dict[str, dict], k: snapshots.Kept) -> None:
     if k.name is None:  # a unit or project since removed
         return
-    explained = _explanation(k.score, k.metrics)
+    explained = Past(k.score, k.metrics)
     if k.subject == snapshots.UNIT:
         found["unit"][k.name] = explained
         found["unit_rank"][k.name] = k.rank
     else:
         found["project"][k.subject_id] = explained
         found["project_rank"][k.name] = k.rank
-
-
-def _explanation(score: float, metrics: dict[str, float | None]) -> Explanation:
-    """A stored week's explanation, enough to compute changes against."""
-    # Positional: 36,000 of these for every week scored; a metric that did not apply has its
-    # shared line.
-    lines = tuple([MetricLine(m, v, 0.0, 0.0, None, None, None) if v is not None
-                   else not_applicable(m) for m, v in metrics.items()])  # fmt: skip
-    return Explanation("", score, lines)
 
 
 async def keep(db: Database, week: Week) -> None:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from storage.db import Database, Tx
 
 UNIT, PROJECT = "unit", "project"
+_ENCODE = json.JSONEncoder().encode  # as json.dumps, without a new encoder for every row
 
 
-@dataclass(frozen=True)
-class Kept:
-    """One subject's score of a week as it was saved."""
+class Kept(NamedTuple):
+    """One subject's score of a week as it was saved (a tuple: 5,150 of them a week, each
+    read back the week after)."""
 
     subject: str  # UNIT | PROJECT
     subject_id: int
@@ -34,10 +35,11 @@ async def of_period(db: Database | Tx, period: str) -> list[Kept]:
         " WHERE s.period = ?",
         (period,),
     )
-    return [
-        Kept(subject, subject_id, name, group, score, rank, json.loads(metrics))
-        for subject, subject_id, name, group, score, rank, metrics in rows
-    ]
+    # One JSON array for all the rows: the decoder started once, not 5,150 times.
+    metrics = json.loads("[" + ",".join([row[6] for row in rows]) + "]")
+    return [Kept(subject, subject_id, name, group, score, rank, values)
+            for (subject, subject_id, name, group, score, rank, _), values
+            in zip(rows, metrics, strict=True)]  # fmt: skip
 
 
 async def replace(tx: Tx, period: str, kept: Iterable[Kept]) -> None:
@@ -47,7 +49,7 @@ async def replace(tx: Tx, period: str, kept: Iterable[Kept]) -> None:
         "INSERT INTO score_snapshots (period, subject, subject_id, grp, score, rank, metrics)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
-            (period, k.subject, k.subject_id, k.group, k.score, k.rank, json.dumps(k.metrics))
+            (period, k.subject, k.subject_id, k.group, k.score, k.rank, _ENCODE(k.metrics))
             for k in kept
         ],
     )

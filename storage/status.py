@@ -17,11 +17,24 @@ _UNKNOWN = Status(UNREPORTED)
 
 
 def _status(row) -> Status:
-    if row["color"] is None:
+    color, reasons, since_red = row["color"], row["reasons"], row["since_red"]
+    if color is None:
         return _UNKNOWN
-    reasons = row["reasons"]  # most projects have none: no JSON to parse for them
-    return Status(row["color"], tuple(json.loads(reasons)) if reasons != "[]" else (),
-                  bool(row["since_red"]))  # fmt: skip
+    # A province's 5,000 statuses are a few dozen distinct ones: equal statuses are one frozen
+    # object, its reasons parsed once (the week keeps them all, and the collector walks them).
+    key = (color, reasons, since_red)
+    found = _SEEN.get(key)
+    if found is None:
+        found = Status(color, tuple(json.loads(reasons)), bool(since_red))
+        if len(_SEEN) < _SEEN_MAX:
+            _SEEN[key] = found
+    return found
+
+
+# (color, reasons as stored, since_red) -> Status; bounded, as reasons are combinations of a
+# few keys (and the keys themselves a handful).
+_SEEN: dict[tuple, Status] = {}
+_SEEN_MAX = 4096
 
 
 async def stored(db: Database | Tx, project_ids: Sequence[int] | None = None) -> dict[int, Status]:

@@ -108,10 +108,10 @@ class QueryTimer:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.by_site: dict[str, list[Any]] = {}  # site -> [seconds, calls, rows, sql]
-        self._originals = (db.fetchall, db.fetchone)
+        self._originals = (db.fetchall, db.fetchone, db.fetch_batch)
 
     def __enter__(self) -> QueryTimer:
-        fetchall, fetchone = self._originals
+        fetchall, fetchone, fetch_batch = self._originals
 
         async def timed_fetchall(sql: str, params: Any = ()) -> list[sqlite3.Row]:
             site = _caller(sys._getframe(1))
@@ -127,13 +127,22 @@ class QueryTimer:
             self._note(site, time.perf_counter() - started, int(row is not None), sql)
             return row
 
+        async def timed_batch(queries: Any) -> list[list[sqlite3.Row]]:
+            site = _caller(sys._getframe(1))
+            started = time.perf_counter()
+            found = await fetch_batch(queries)
+            sql = f"{len(queries)} reads in one batch: {queries[0][0] if queries else ''}"
+            self._note(site, time.perf_counter() - started, sum(map(len, found)), sql)
+            return found
+
         # Instance attributes shadow the methods for this Database only.
         self.db.fetchall = timed_fetchall  # type: ignore[method-assign]
         self.db.fetchone = timed_fetchone  # type: ignore[method-assign]
+        self.db.fetch_batch = timed_batch  # type: ignore[method-assign]
         return self
 
     def __exit__(self, *exc: object) -> None:
-        del self.db.fetchall, self.db.fetchone
+        del self.db.fetchall, self.db.fetchone, self.db.fetch_batch
 
     def _note(self, site: str, seconds: float, rows: int, sql: str) -> None:
         entry = self.by_site.setdefault(site, [0.0, 0, 0, " ".join(sql.split())])

@@ -8,6 +8,7 @@ import pytest
 from domain.scoring import (
     Explanation,
     MetricLine,
+    Past,
     explain_project,
     explain_unit,
     explain_units,
@@ -198,6 +199,27 @@ def test_change_since_last_week() -> None:
     assert line is not None and line.change == pytest.approx(0.3)
     assert this_week.score_change == pytest.approx(20.0)  # 100 (1.1 earns 1.0) - 80
     assert explain_project(facts(), AS_OF, CONFIG).score_change is None  # type: ignore[union-attr]
+
+
+def test_a_kept_week_gives_the_changes_its_explanation_gives() -> None:
+    """Last week is read back as its score and metrics' values (Past), not rebuilt as an
+    explanation: every line and change comes out the same, n/a metrics and a gate included."""
+    weeks = [
+        facts(done_yuan=480 * WAN, milestones=(Milestone("开工", date(2025, 3, 1)),)),
+        facts(done_yuan=660 * WAN, real_progress_days=2, workdays=4, period_workdays=4),
+        facts(done_yuan=700 * WAN, workdays=4, period_workdays=4),  # gated: no real progress
+        facts(monthly_plan_yuan=None, planned_start=date(2025, 3, 1)),
+    ]
+    for before in weeks:
+        last = explain_project(before, AS_OF, CONFIG)
+        assert last is not None
+        kept = Past(last.score, {line.metric: line.value for line in last.lines})
+        for now in weeks:
+            assert explain_project(now, AS_OF, CONFIG, kept) == explain_project(
+                now, AS_OF, CONFIG, last
+            )
+        units = explain_units(weeks, AS_OF, CONFIG, {"Unit A": kept})
+        assert units == explain_units(weeks, AS_OF, CONFIG, {"Unit A": last})
 
 
 def test_custom_metric_set() -> None:
