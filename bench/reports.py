@@ -80,8 +80,9 @@ JINZHAN = Bot(
 class SqlCounter:
     """Counts the SQL statements the bot runs during the traffic, by first keyword.
 
-    Uses sqlite3's trace callback on the bot's two connections; they are private attributes
-    of storage.Database, so a changed Database only loses this figure, never the run.
+    Uses sqlite3's trace callback on the bot's three connections (writer, reader, and the
+    lookup's on the event loop); they are private attributes of storage.Database, so a changed
+    Database only loses this figure, never the run.
     """
 
     def __init__(self) -> None:
@@ -91,12 +92,19 @@ class SqlCounter:
 
     async def attach(self, db: Database) -> bool:
         conns = [getattr(db, name, None) for name in ("_writer", "_conn")]
-        if not all(isinstance(c, aiosqlite.Connection) for c in conns):
+        quick = getattr(db, "_quick", None)  # Database.lookup's, used on the event loop
+        if not all(isinstance(c, aiosqlite.Connection) for c in conns) or not isinstance(
+            quick, sqlite3.Connection
+        ):
             return False
-        for conn in conns:
+        for conn in [*conns, quick]:
             tally: dict[str, int] = {}
             self._tallies.append(tally)
-            await conn.set_trace_callback(functools.partial(_count_statement, tally))
+            count = functools.partial(_count_statement, tally)
+            if isinstance(conn, sqlite3.Connection):
+                conn.set_trace_callback(count)
+            else:
+                await conn.set_trace_callback(count)
         return True
 
     @property
