@@ -52,24 +52,26 @@ async def _answer(update: Update) -> None:
         log.info("callback query not answered: %s", exc)
 
 
-async def append_to_pressed(
-    update: Update, text: str, reply_markup: InlineKeyboardMarkup | None = None
-) -> bool:
-    """Add `text` under the pressed message and put `reply_markup` in place of its keyboard,
-    in one edit: the message then records what the press did. False, with nothing changed,
-    when that cannot be (not a press, a message without text, too long for one message, or
-    Telegram refused the edit): the caller then sends `text` as a message of its own."""
+def pressed_text(update: Update) -> str | None:
+    """The text of the message whose button was pressed (None: not a press, or no text)."""
     query = update.callback_query
     message = query.message if query is not None else None
-    shown = getattr(message, "text", None)
-    if message is None or not shown:
-        return False
-    combined = f"{shown}\n\n{text}"
-    if sender.units(combined) > sender.TEXT_LIMIT:
+    return getattr(message, "text", None) or None
+
+
+async def edit_pressed(
+    update: Update, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Put `text` and `reply_markup` in place of the pressed message's, in one edit. False,
+    with nothing changed, when that cannot be (not a press, too long for one message, or
+    Telegram refused the edit): the caller then says it in a message of its own."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    if message is None or sender.units(text) > sender.TEXT_LIMIT:
         return False
     try:
         await sender.edit_text(
-            message.get_bot(), message.chat.id, message.message_id, combined,
+            message.get_bot(), message.chat.id, message.message_id, text,
             reply_markup=reply_markup,
         )  # fmt: skip
     except TelegramError as exc:  # e.g. too old to edit: said in a message of its own

@@ -14,7 +14,7 @@ from callback_data import (
     REPORT_PROJECT,
     REPORT_REDO,
 )
-from handlers.buttons import REPLACED, append_to_pressed
+from handlers.buttons import REPLACED, edit_pressed, pressed_text
 from handlers.common import keyboard, reply
 from messages import t
 from services.report_results import (
@@ -121,7 +121,8 @@ async def _pick(update: Update, p: Pick) -> None:
 
 async def _review(update: Update, r: Review) -> None:
     facts = r.facts
-    lines = [*_notes(r.notes), t("report.summary", code=facts.code, name=facts.name,
+    lines = [*_notes(r.notes), t("report.summary_head"),
+             t("report.summary", code=facts.code, name=facts.name,
                                  unit=facts.unit)]  # fmt: skip
     lines += [t("report.summary_line", field=name, value=words(value)) for name, value in r.lines]
     if facts.revisions:
@@ -135,18 +136,22 @@ async def _review(update: Update, r: Review) -> None:
 
 
 async def _saved(update: Update, s: Saved) -> str | None:
-    """已保存, under the summary that was confirmed (one edit, which also takes its buttons
-    off); in a message of its own when that cannot be done."""
+    """已保存 in place of the summary's request to check it: the summary becomes the record
+    of what was saved, its buttons giving way to the next projects (one edit); in a message
+    of its own when the summary cannot be edited."""
     key = "report.saved_correction" if s.revision > 1 else "report.saved"
-    text = t(key, code=s.code, name=s.name, n=s.revision)
+    saved = t(key, code=s.code, name=s.name, n=s.revision)
     markup = None
     if s.left:
-        text += "\n" + t("report.more_left", count=len(s.left))
+        tail = t("report.more_left", count=len(s.left))
         markup = keyboard([[(f"➡️ {p.name[:28]}", REPORT_PROJECT.make(p.id))]
                            for p in s.left[:MAX_CONTINUE_BUTTONS]])  # fmt: skip
     else:
-        text += "\n" + t("report.all_done")
-    if await append_to_pressed(update, text, markup):
-        return REPLACED
-    await reply(update, text, reply_markup=markup)
+        tail = t("report.all_done")
+    shown = pressed_text(update)
+    if shown is not None:
+        summary = shown.split(t("report.summary_head") + "\n", 1)[-1]
+        if await edit_pressed(update, f"{saved}\n\n{summary}\n\n{tail}", markup):
+            return REPLACED
+    await reply(update, f"{saved}\n{tail}", reply_markup=markup)
     return None

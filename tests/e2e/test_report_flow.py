@@ -87,7 +87,8 @@ async def test_confirm_turns_the_summary_into_the_saved_record(
     after = [c for c in fake.calls[cursor:] if c.method != "getUpdates"]
     assert [c.method for c in after] == ["answerCallbackQuery", "editMessageText"]
     shown = fake.message(zhang.chat_id, summary.message_id)
-    assert shown is not None and "主体封顶" in shown["text"] and "✅ 已保存" in shown["text"]
+    assert shown is not None and shown["text"].startswith("✅ 已保存：XM-003")
+    assert "进展：主体封顶" in shown["text"] and "请核对" not in shown["text"]
     buttons = [b["text"] for row in shown["reply_markup"]["inline_keyboard"] for b in row]
     assert buttons == ["➡️ 城东污水处理厂"]
 
