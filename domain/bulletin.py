@@ -32,7 +32,7 @@ from fractions import Fraction
 
 # The 开工率 rule of one project as the scores state it, but not gated by reporting: a count of
 # facts, unlike a score, does not drop a started project that was silent this month.
-from domain.scoring import _start_ratio as start_ratio
+from domain.scoring import start_ratio
 from domain.status import ProjectFacts
 
 YI = 100_000_000  # 元 in one 亿元

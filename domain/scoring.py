@@ -36,7 +36,7 @@ Metric and theme names are stable English keys; the bot's message catalog transl
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -142,12 +142,12 @@ def _event_rate(
     return None
 
 
-def _start_ratio(facts: ProjectFacts, as_of: date) -> Ratio | None:
+def start_ratio(facts: ProjectFacts, as_of: date) -> Ratio | None:
     """开工率 of one project."""
     return _event_rate(facts.planned_start, facts.actual_start, is_started(facts, as_of), as_of)
 
 
-def _to_date_ratio(facts: ProjectFacts, as_of: date) -> Ratio | None:
+def to_date_ratio(facts: ProjectFacts, as_of: date) -> Ratio | None:
     """Investment done / planned to date (序时进度) once judged (domain.status.judged_plan)."""
     planned = judged_plan(facts, as_of)
     return (float(facts.done_yuan), float(planned)) if planned is not None else None
@@ -181,8 +181,8 @@ def project_metrics(facts: ProjectFacts, as_of: date) -> dict[str, Ratio | None]
     """Every metric of one project as (numerator, denominator), or None when not applicable;
     a gated project keeps its denominators with every numerator 0."""
     ratios = {
-        INVESTMENT: _to_date_ratio(facts, as_of),
-        START: _start_ratio(facts, as_of),
+        INVESTMENT: to_date_ratio(facts, as_of),
+        START: start_ratio(facts, as_of),
         COMPLETION: _event_rate(
             facts.planned_completion,
             facts.actual_completion,
@@ -352,54 +352,3 @@ def _units(
 
 
 # --- quarterly themes --------------------------------------------------------------------
-
-Q1_STARTS = "q1_starts"  # 开门红: starts
-Q2_HALF = "q2_half"  # 双过半: past half the year's plan
-Q3_GAP = "q3_gap"  # 攻坚: gap to the time-proportional target
-Q4_COMPLETION = "q4_completion"  # 收官: year completion
-THEMES: tuple[str, ...] = (Q1_STARTS, Q2_HALF, Q3_GAP, Q4_COMPLETION)
-
-
-def quarter_theme(day: date) -> str:
-    """The theme of ``day``'s quarter: Jan-Mar q1_starts ... Oct-Dec q4_completion."""
-    return THEMES[(day.month - 1) // 3]
-
-
-def _year_share(divisor: int) -> Callable[[ProjectFacts, date], Ratio | None]:
-    def ratio(facts: ProjectFacts, as_of: date) -> Ratio | None:
-        plan = facts.year_plan_yuan / divisor
-        return (float(facts.done_yuan), plan) if plan > 0 else None
-
-    return ratio
-
-
-_THEME_RATIOS: Mapping[str, tuple[str, Callable[[ProjectFacts, date], Ratio | None]]] = {
-    Q1_STARTS: (START, _start_ratio),
-    Q2_HALF: (INVESTMENT, _year_share(2)),
-    Q3_GAP: (INVESTMENT, _to_date_ratio),
-    Q4_COMPLETION: (INVESTMENT, _year_share(1)),
-}
-
-
-def quarterly_metric(
-    theme: str,
-    projects: Iterable[ProjectFacts],
-    as_of: date,
-    config: ScoringConfig = DEFAULT_CONFIG,
-) -> float | None:
-    """The single figure a unit is ranked by for a quarter's flags; higher is better.
-
-    q1_starts: 开工率 (started / due to start). q2_half: done / half the year plan (1.0 = 过半
-    reached). q3_gap: done / planned to date (1 - figure is the gap to 序时进度). q4_completion:
-    done / year plan. Projects pool as for units, each capped (investment cap for money
-    figures); None when no project has a denominator.
-    """
-    cap_metric, ratio_of = _THEME_RATIOS[theme]
-    cap = config.cap(cap_metric)
-    numerator = denominator = 0.0
-    for facts in projects:
-        ratio = ratio_of(facts, as_of)
-        if ratio is not None:
-            numerator += min(ratio[0], cap * ratio[1])
-            denominator += ratio[1]
-    return numerator / denominator if denominator > 0 else None

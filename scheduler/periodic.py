@@ -29,8 +29,8 @@ from charts import (
 )
 from domain.bulletin import Bulletin, Figures, bulletin, percent, tenth, yi
 from domain.leaderboard import board_lists
+from domain.quarterly import quarter_theme, quarterly_metric
 from domain.ranking import Ranked, rank
-from domain.scoring import quarter_theme, quarterly_metric
 from domain.status import RED, UNREPORTED, YELLOW, ProjectFacts
 from domain.weights import ScoringConfig
 from domain.workdays import WorkCalendar

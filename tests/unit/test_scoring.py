@@ -1,10 +1,11 @@
-"""Scores, explanations and quarter themes (domain.scoring), hand-computed."""
+"""Scores, explanations (domain.scoring) and quarter themes (domain.quarterly), hand-computed."""
 
 from dataclasses import replace
 from datetime import date
 
 import pytest
 
+from domain.quarterly import quarter_theme, quarterly_metric
 from domain.scoring import (
     Explanation,
     MetricLine,
@@ -14,8 +15,6 @@ from domain.scoring import (
     explain_units,
     pool,
     project_metrics,
-    quarter_theme,
-    quarterly_metric,
 )
 from domain.stages import Stage
 from domain.status import Milestone, ProblemFacts, ProjectFacts
