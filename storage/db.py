@@ -167,12 +167,12 @@ class Database(Reads):
     """
 
     def __init__(
-        self, writer: aiosqlite.Connection, reader: aiosqlite.Connection, path: Path
+        self, writer: aiosqlite.Connection, reader: aiosqlite.Connection, quick: sqlite3.Connection
     ) -> None:
         self._writer = writer
         self._conn = reader
+        self._quick = quick  # read-only, used on the event loop (lookup)
         self._lock = asyncio.Lock()
-        self._quick = _open_quick(path)
 
     def lookup(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """One row found by key (an index seek, microseconds), read on the event loop itself.
@@ -197,7 +197,13 @@ class Database(Reads):
         except BaseException:
             await writer.close()
             raise
-        return cls(writer, reader, path)
+        try:
+            quick = _open_quick(path)
+        except BaseException:
+            await reader.close()
+            await writer.close()
+            raise
+        return cls(writer, reader, quick)
 
     async def close(self) -> None:
         async with self._lock:
