@@ -122,8 +122,7 @@ async def _pick(update: Update, p: Pick) -> None:
 async def _review(update: Update, r: Review) -> None:
     facts = r.facts
     lines = [*_notes(r.notes), t("report.summary_head"),
-             t("report.summary", code=facts.code, name=facts.name,
-                                 unit=facts.unit)]  # fmt: skip
+             t("report.summary", code=facts.code, name=facts.name, unit=facts.unit)]  # fmt: skip
     lines += [t("report.summary_line", field=name, value=words(value)) for name, value in r.lines]
     if facts.revisions:
         lines += ["", t("report.sum_correction", n=facts.revisions + 1)]
